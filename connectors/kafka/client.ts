@@ -1,0 +1,70 @@
+/**
+ * Low-level Kafka access shared by the runtime (relay producer, consumer, DLQ) and by
+ * `plan`/`apply` (admin): one client factory and one error classifier.
+ */
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs'
+import type { ConnectionSettings } from '../../dsl/settings.js'
+import { ConnectionError, RtdsError } from '../../runner/errors.js'
+
+/** Options of {@link kafka}. */
+export interface KafkaClientOptions {
+  /** Client id seen by the broker, default `rtds`. */
+  readonly clientId?: string
+  /** kafkajs log level, default ERROR (set `RTDS_KAFKA_LOG=info|debug` to see more). */
+  readonly logLevel?: logLevel
+  /** Connection timeout in ms, default 3000. */
+  readonly connectionTimeout?: number
+  /** kafkajs retry settings; default a few quick retries (the engine's retry module backs off). */
+  readonly retry?: KafkaConfig['retry']
+}
+
+const LOG_LEVELS: Record<string, logLevel> = {
+  nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG,
+}
+
+/**
+ * A kafkajs client for `settings.kafkaBrokers`.
+ *
+ * @example
+ * const admin = kafka(connectionSettings()).admin()
+ */
+export function kafka(settings: Pick<ConnectionSettings, 'kafkaBrokers'>, opts: KafkaClientOptions = {}): Kafka {
+  const envLevel = LOG_LEVELS[(process.env.RTDS_KAFKA_LOG ?? '').toLowerCase()]
+  return new Kafka({
+    clientId: opts.clientId ?? 'rtds',
+    brokers: [...settings.kafkaBrokers],
+    connectionTimeout: opts.connectionTimeout ?? 3000,
+    requestTimeout: 30000,
+    logLevel: opts.logLevel ?? envLevel ?? logLevel.ERROR,
+    retry: opts.retry ?? { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+  })
+}
+
+/** kafkajs error names that mean the cluster is unreachable or busy right now. */
+const RETRIABLE_NAMES = new Set([
+  'KafkaJSConnectionError', 'KafkaJSRequestTimeoutError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSBrokerNotFound',
+  'KafkaJSGroupCoordinatorNotFound', 'KafkaJSMetadataNotLoaded', 'KafkaJSTimeout', 'KafkaJSLockTimeout',
+  'KafkaJSStaleTopicMetadataAssignment', 'KafkaJSConnectionClosedError',
+])
+
+/**
+ * Maps a kafkajs failure to the rtds family: unreachable brokers, timeouts, retriable protocol
+ * errors (leader moved, not enough replicas) → retriable `ConnectionError`; the rest → `RtdsError`.
+ */
+export function classifyKafkaError(err: unknown, settings: Pick<ConnectionSettings, 'kafkaBrokers'>, what = 'Kafka request'): RtdsError {
+  if (err instanceof RtdsError) return err
+  const e = err as { name?: string; message?: string; retriable?: boolean; type?: string } | undefined
+  const name = e?.name ?? ''
+  const msg = e?.message ?? String(err)
+  const brokers = settings.kafkaBrokers.join(',')
+  if (RETRIABLE_NAMES.has(name) || e?.retriable === true || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection error/i.test(msg)) {
+    return new ConnectionError(`${what} failed: Kafka at ${brokers} is unavailable (${msg})`, {
+      cause: err,
+      hint: 'start the services with `npm run services:up`, or set KAFKA_BROKERS',
+    })
+  }
+  if (e?.type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic-partition/i.test(msg)) {
+    return new RtdsError(`${what} failed: ${msg}`, { cause: err, hint: 'run `rtds apply` to create the topics' })
+  }
+  return new RtdsError(`${what} failed: ${msg}`, { cause: err })
+}
