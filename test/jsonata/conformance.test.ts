@@ -38,7 +38,7 @@ for (const c of cases) {
       result = await result
     } catch (e) {
       const err = e as Record<string, unknown>
-      if (!expectError) throw new assert.Assertion({ message: `unexpected error ${String(err?.code)}: ${String(err?.message)} for ${c.expr}`, operator: 'error' })
+      if (!expectError) assert.unreachable(`unexpected error ${String(err?.code)}: ${String(err?.message)} for ${c.expr}`)
       assert.ok(codeMatches(expectedCode!, err?.code), `expected code ${expectedCode}, got ${String(err?.code)} (${String(err?.message)}) for ${c.expr}`)
       const token = c.token ?? (c.error?.token as string | undefined)
       if (token !== undefined) assert.is(err.token, token, `token of ${expectedCode}`)
