@@ -1,0 +1,171 @@
+/**
+ * The Postgres connectors against the real server: staging sink (one transaction per batch,
+ * per-record failures), outbox relay source (claim / ack / nack / crash before ack), two
+ * concurrent relays never publishing a row twice, and the run history.
+ */
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import type pg from 'pg'
+import { pgPool } from '../../connectors/postgres/client.js'
+import { stagingTableDdl } from '../../connectors/postgres/ddl.js'
+import { PostgresStagingSink } from '../../connectors/postgres/staging-sink.js'
+import { PostgresOutboxSource } from '../../connectors/postgres/outbox-source.js'
+import { PostgresRunHistory } from '../../connectors/postgres/run-history.js'
+import { ConnectionError, RecordError } from '../../runner/errors.js'
+import type { SourceBatch, StreamRecord } from '../../connectors/types.js'
+import { requirePostgres, settings, unique } from './connectors-support.js'
+
+const test = suite('connectors > postgres')
+const schema = unique('it_pg')
+let pool: pg.Pool
+
+const rec = (i: number, value: unknown = { n: i, name: `ü-${i}` }): StreamRecord => ({ key: `k${i}`, value, origin: `test index=${i}` })
+
+async function freshTable(): Promise<string> {
+  const table = unique('staging')
+  for (const ddl of stagingTableDdl(schema, table)) await pool.query(ddl)
+  return table
+}
+const sink = (table: string) => new PostgresStagingSink({ name: table, pool, settings, schema, table })
+const source = (table: string, extra: Partial<ConstructorParameters<typeof PostgresOutboxSource>[0]> = {}) =>
+  new PostgresOutboxSource({ name: table, pool, settings, schema, table, batchSize: 10, once: true, ...extra })
+const rows = async (table: string) =>
+  (await pool.query(`SELECT id::int, key, value, origin, published_at, attempts, last_error FROM "${schema}"."${table}" ORDER BY id`)).rows
+
+test.before(async () => {
+  await requirePostgres()
+  pool = pgPool(settings, { max: 8 })
+})
+test.after(async () => {
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {})
+  await pool.end()
+})
+
+test('staging sink inserts a batch in one transaction and reports unstorable records', async () => {
+  const table = await freshTable()
+  const failures = await sink(table).write([rec(1), rec(2, { bad: 'nul\u0000char' }), rec(3, { postcode: 12345 })])
+  assert.is(failures.length, 1)
+  assert.is(failures[0].record.key, 'k2')
+  assert.instance(failures[0].error, RecordError)
+  const got = await rows(table)
+  assert.equal(got.map((r) => r.key), ['k1', 'k3'])
+  assert.equal(got[0].value, { n: 1, name: 'ü-1' })
+  assert.equal(got[1].value, { postcode: 12345 })
+  assert.is(got[0].origin, 'test index=1')
+  assert.ok(got.every((r) => r.published_at === null))
+})
+
+test('staging sink: a failing statement commits nothing of the batch', async () => {
+  const table = await freshTable()
+  const s = new PostgresStagingSink({ name: table, pool, settings, schema, table: `${table}_missing` })
+  try {
+    await s.write([rec(1)])
+    assert.unreachable('should have thrown')
+  } catch (err) {
+    assert.not.instance(err, ConnectionError)
+    assert.match((err as Error).message, /does not exist/)
+  }
+  await sink(table).write(Array.from({ length: 1200 }, (_, i) => rec(i))) // > one statement
+  assert.is((await rows(table)).length, 1200)
+})
+
+test('relay: claim, ack marks exactly the claimed rows published; once stops when drained', async () => {
+  const table = await freshTable()
+  await sink(table).write(Array.from({ length: 25 }, (_, i) => rec(i)))
+  const seen: StreamRecord[] = []
+  let batches = 0
+  await source(table).run(async (b) => {
+    batches++
+    // while the batch is in flight its rows are locked and unpublished
+    const locked = await pool.query(`SELECT count(*)::int AS n FROM "${schema}"."${table}" WHERE published_at IS NULL`)
+    assert.ok(locked.rows[0].n >= b.records.length)
+    seen.push(...b.records)
+    await b.ack()
+  }, new AbortController().signal)
+  assert.is(batches, 3)
+  assert.equal(seen.map((r) => r.key), Array.from({ length: 25 }, (_, i) => `k${i}`))
+  assert.match(seen[0].origin, new RegExp(`^postgres:${schema}\\.${table} id=\\d+$`))
+  assert.is(seen[0].headers?.['rtds.upstream'], 'test index=0')
+  assert.ok((await rows(table)).every((r) => r.published_at !== null))
+})
+
+test('relay: nack rolls back, bumps attempts/last_error, and the rows are claimed again later', async () => {
+  const table = await freshTable()
+  await sink(table).write(Array.from({ length: 5 }, (_, i) => rec(i)))
+  let err: unknown
+  try {
+    await source(table).run(async (b) => b.nack(new Error('broker down')), new AbortController().signal)
+  } catch (e) {
+    err = e
+  }
+  assert.instance(err, ConnectionError, 'a once run with nacked rows fails, naming them')
+  assert.match((err as Error).message, /5 staged row\(s\).*broker down/)
+  let got = await rows(table)
+  assert.ok(got.every((r) => r.published_at === null && r.attempts === 1 && r.last_error === 'broker down'))
+  const again: string[] = []
+  await source(table).run(async (b) => { again.push(...b.records.map((r) => r.key!)); await b.ack() }, new AbortController().signal)
+  assert.is(again.length, 5)
+  got = await rows(table)
+  assert.ok(got.every((r) => r.published_at !== null))
+})
+
+test('relay: a relay that dies before ack leaves its rows claimable (close rolls back)', async () => {
+  const table = await freshTable()
+  await sink(table).write(Array.from({ length: 4 }, (_, i) => rec(i)))
+  const first = source(table, { once: false })
+  const ac = new AbortController()
+  let held: SourceBatch | undefined
+  const running = first.run(async (b) => { held = b; ac.abort() }, ac.signal)
+  await new Promise((r) => setTimeout(r, 100))
+  assert.ok(held)
+  // a second relay sees nothing while the first holds the locks
+  let during = 0
+  await source(table).run(async (b) => { during += b.records.length; await b.nack(new Error('not expected')) }, new AbortController().signal).catch(() => {})
+  assert.is(during, 0)
+  await first.close()
+  await running
+  const after: string[] = []
+  await source(table).run(async (b) => { after.push(...b.records.map((r) => r.key!)); await b.ack() }, new AbortController().signal)
+  assert.equal(after, ['k0', 'k1', 'k2', 'k3'])
+})
+
+test('relay: two concurrent relays never publish a row twice', async () => {
+  const table = await freshTable()
+  const n = 600
+  await sink(table).write(Array.from({ length: n }, (_, i) => rec(i)))
+  const poolB = pgPool(settings, { max: 4 })
+  const delivered: string[][] = [[], []]
+  const relay = (p: pg.Pool, into: string[]) =>
+    new PostgresOutboxSource({ name: table, pool: p, settings, schema, table, batchSize: 7, once: true }).run(async (b) => {
+      into.push(...b.records.map((r) => r.origin))
+      await new Promise((r) => setTimeout(r, Math.random() * 5))
+      await b.ack()
+    }, new AbortController().signal)
+  try {
+    await Promise.all([relay(pool, delivered[0]), relay(poolB, delivered[1])])
+  } finally {
+    await poolB.end()
+  }
+  const all = [...delivered[0], ...delivered[1]]
+  assert.is(all.length, n, 'every row delivered exactly once')
+  assert.is(new Set(all).size, n, 'no row delivered twice')
+  assert.ok(delivered[0].length > 0 && delivered[1].length > 0, `both relays worked (${delivered[0].length}/${delivered[1].length})`)
+  const unpublished = await pool.query(`SELECT count(*)::int AS n FROM "${schema}"."${table}" WHERE published_at IS NULL`)
+  assert.is(unpublished.rows[0].n, 0)
+})
+
+test('run history records a run and its outcome', async () => {
+  const history = new PostgresRunHistory(pool, settings)
+  const pipeline = unique('pipe')
+  const id = await history.start({ pipeline, source: 'randomuser', trigger: 'once' })
+  await history.finish(id, { status: 'succeeded', records: 42, deadLettered: 1 })
+  const [run] = await history.recent(pipeline)
+  assert.is(run.id, id)
+  assert.is(run.status, 'succeeded')
+  assert.is(run.records, 42)
+  assert.is(run.deadLettered, 1)
+  assert.ok(run.finishedAt instanceof Date)
+  await pool.query(`DELETE FROM rtds.runs WHERE pipeline = $1`, [pipeline])
+})
+
+test.run()
