@@ -1,0 +1,90 @@
+/**
+ * Stage 5: the task graph. Nodes for every source, stage, topic and table; edges along `from` → stage
+ * → `to`; nodes sorted topologically (upstream first, ties in declaration order: sources, stages,
+ * topics, tables as written). Cycles are found here and reported by the semantic checks.
+ */
+import type { GraphEdge, GraphNode, NodeKind, TaskGraph } from './graph-types.js'
+import type { PipelineSpec } from './spec.js'
+
+/** Node id of an entity: `<kind>:<name>`. */
+export const nodeId = (kind: NodeKind, name: string): string => `${kind}:${name}`
+
+/** The kind of the entity called `name`, when one exists (names are unique across kinds). */
+export function kindOf(spec: PipelineSpec, name: string): NodeKind | undefined {
+  if (name in spec.sources) return 'source'
+  if (name in spec.topics) return 'topic'
+  if (name in spec.tables) return 'table'
+  if (name in spec.stages) return 'stage'
+  return undefined
+}
+
+/** Nodes and edges of `spec` in declaration order (unsorted); dangling references are skipped. */
+export function graphParts(spec: PipelineSpec): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const nodes: GraphNode[] = []
+  for (const s of Object.values(spec.sources)) nodes.push({ id: nodeId('source', s.name), kind: 'source', name: s.name, connector: s.kind, parallelism: 1, pos: s.pos })
+  for (const s of Object.values(spec.stages)) nodes.push({ id: nodeId('stage', s.name), kind: 'stage', name: s.name, connector: 'stage', parallelism: s.parallelism, pos: s.pos })
+  for (const t of Object.values(spec.topics)) nodes.push({ id: nodeId('topic', t.name), kind: 'topic', name: t.name, connector: 'kafka', parallelism: 1, pos: t.pos })
+  for (const t of Object.values(spec.tables)) nodes.push({ id: nodeId('table', t.name), kind: 'table', name: t.name, connector: t.kind, parallelism: 1, pos: t.pos })
+  const edges: GraphEdge[] = []
+  const seen = new Set<string>()
+  const add = (from: string, to: string) => { const k = `${from}>${to}`; if (!seen.has(k)) { seen.add(k); edges.push({ from, to }) } }
+  for (const s of Object.values(spec.stages)) {
+    const me = nodeId('stage', s.name)
+    for (const f of s.from) { const k = kindOf(spec, f); if (k && k !== 'stage') add(nodeId(k, f), me) }
+    for (const t of s.to) { const k = kindOf(spec, t); if (k && k !== 'stage') add(me, nodeId(k, t)) }
+  }
+  return { nodes, edges }
+}
+
+/**
+ * Kahn's topological sort. Returns the sorted nodes, and the ids of the nodes on cycles (empty when
+ * the graph is acyclic). Ties keep the input order, so the output is deterministic.
+ */
+export function topoSort(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): { order: GraphNode[]; cyclic: string[] } {
+  const indeg = new Map(nodes.map((n) => [n.id, 0]))
+  const out = new Map<string, string[]>(nodes.map((n) => [n.id, []]))
+  for (const e of edges) { indeg.set(e.to, (indeg.get(e.to) ?? 0) + 1); out.get(e.from)?.push(e.to) }
+  const rank = new Map(nodes.map((n, i) => [n.id, i]))
+  const ready = nodes.filter((n) => indeg.get(n.id) === 0).map((n) => n.id)
+  const order: GraphNode[] = []
+  const byId = new Map(nodes.map((n) => [n.id, n]))
+  while (ready.length) {
+    ready.sort((a, b) => rank.get(a)! - rank.get(b)!)
+    const id = ready.shift()!
+    order.push(byId.get(id)!)
+    for (const t of out.get(id) ?? []) { const d = indeg.get(t)! - 1; indeg.set(t, d); if (d === 0) ready.push(t) }
+  }
+  const cyclic = nodes.filter((n) => !order.includes(n)).map((n) => n.id)
+  return { order, cyclic }
+}
+
+/**
+ * One cycle through the nodes left over by `topoSort`, as ids in flow order (first id repeated at
+ * the end), for messages: `stage:a → topic:t → stage:b → topic:u → stage:a`.
+ */
+export function findCycle(cyclic: readonly string[], edges: readonly GraphEdge[]): string[] {
+  const inCycle = new Set(cyclic)
+  const next = new Map<string, string[]>()
+  for (const e of edges) if (inCycle.has(e.from) && inCycle.has(e.to)) next.set(e.from, [...(next.get(e.from) ?? []), e.to])
+  for (const start of cyclic) {
+    const path: string[] = []
+    const onPath = new Set<string>()
+    const dfs = (id: string): string[] | undefined => {
+      if (onPath.has(id)) return [...path.slice(path.indexOf(id)), id]
+      path.push(id); onPath.add(id)
+      for (const n of next.get(id) ?? []) { const c = dfs(n); if (c) return c }
+      path.pop(); onPath.delete(id)
+      return undefined
+    }
+    const c = dfs(start)
+    if (c) return c
+  }
+  return []
+}
+
+/** Builds the task graph of a spec (nodes topologically sorted; nodes on cycles appended last). */
+export function buildGraph(spec: PipelineSpec): TaskGraph {
+  const { nodes, edges } = graphParts(spec)
+  const { order, cyclic } = topoSort(nodes, edges)
+  return { pipeline: spec.pipeline, spec, nodes: [...order, ...nodes.filter((n) => cyclic.includes(n.id))], edges }
+}

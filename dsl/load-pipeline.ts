@@ -1,0 +1,99 @@
+/**
+ * The compiler driver: parse (positions) → render (Handlebars per string scalar) → validate (ajv) →
+ * resolve (spec) → graph → semantic checks. Collects every diagnostic of a file.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { CODES } from './codes.js'
+import type { Diagnostic } from './diagnostic.js'
+import { sortDiagnostics } from './format-diagnostic.js'
+import { buildGraph } from './graph-build.js'
+import type { TaskGraph } from './graph-types.js'
+import { validateShape } from './schema-validate.js'
+import { semanticChecks } from './semantic-checks.js'
+import type { PipelineSpec } from './spec.js'
+import { resolveSpec } from './spec-resolve.js'
+import { renderDocument } from './template-render.js'
+import { YamlSource } from './yaml-source.js'
+
+/** Options of `loadPipeline`. */
+export interface LoadOptions {
+  /** Environment for `{{env.X}}` (overlaid on SETTING_DEFAULTS). Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv
+}
+
+/** The result of loading one file: spec and graph iff there is no error-level diagnostic. */
+export interface LoadResult {
+  readonly spec?: PipelineSpec
+  readonly graph?: TaskGraph
+  readonly diagnostics: Diagnostic[]
+}
+
+/**
+ * Loads, renders, validates and compiles one pipeline file. Synchronous and pure apart from reading
+ * the pipeline, schema and transform files. Never throws for a bad file: problems are diagnostics.
+ *
+ * @example
+ * const { spec, graph, diagnostics } = loadPipeline('pipelines/users.yaml')
+ * if (!spec) for (const d of diagnostics) console.error(formatDiagnostic(d))
+ */
+export function loadPipeline(file: string, opts: LoadOptions = {}): LoadResult {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    return { diagnostics: [{ code: CODES.FILE_UNREADABLE, severity: 'error', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file, line: 1, col: 1 }] }
+  }
+  return compilePipeline(file, text, opts)
+}
+
+/** Same as `loadPipeline` for text already in memory (`file` names it in messages and anchors relative paths). */
+export function compilePipeline(file: string, text: string, opts: LoadOptions = {}): LoadResult {
+  const src = new YamlSource(file, text, resolve(dirname(file)))
+  const done = (ds: Diagnostic[], spec?: PipelineSpec, graph?: TaskGraph): LoadResult => {
+    const diagnostics = sortDiagnostics(ds)
+    return diagnostics.some((d) => d.severity === 'error') || !spec ? { diagnostics } : { spec, graph, diagnostics }
+  }
+  if (src.diagnostics.some((d) => d.severity === 'error')) return done(src.diagnostics)
+  if (src.doc.contents === null || typeof src.doc.toJS() !== 'object') {
+    return done([...src.diagnostics, { code: CODES.FILE_UNREADABLE, severity: 'error', message: `${file} is not a pipeline: expected a mapping with pipeline:, sources:, topics:, stages:, tables:`, file, line: 1, col: 1 }])
+  }
+  const rendered = renderDocument(src, opts.env)
+  const shape = validateShape(src, rendered.value, rendered.templated, rendered.failed)
+  const invalid = new Set([...shape.invalid, ...rendered.failed])
+  const resolved = resolveSpec(src, rendered.value, src.dir, invalid)
+  const graph = buildGraph(resolved.spec)
+  const checks = semanticChecks(src, resolved, graph)
+  return done([...src.diagnostics, ...rendered.diagnostics, ...shape.diagnostics, ...resolved.diagnostics, ...checks], resolved.spec, graph)
+}
+
+/** True for pipeline files in a directory listing: `*.yaml`/`*.yml` but not `*.test.yaml`/`*.test.yml`. */
+export const isPipelineFileName = (name: string): boolean => /\.ya?ml$/.test(name) && !/\.test\.ya?ml$/.test(name)
+
+/**
+ * Loads several files; directories expand to their pipeline files (not recursive, sorted).
+ * A path that does not exist or cannot be read goes to `ioErrors`.
+ */
+export function loadPipelines(paths: readonly string[], opts: LoadOptions = {}): { results: Array<{ file: string } & LoadResult>; ioErrors: Array<{ path: string; message: string }> } {
+  const files: string[] = []
+  const ioErrors: Array<{ path: string; message: string }> = []
+  for (const p of paths) {
+    try {
+      if (statSync(p).isDirectory()) files.push(...readdirSync(p).filter(isPipelineFileName).sort().map((n) => join(p, n)))
+      else files.push(p)
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      ioErrors.push({ path: p, message: code === 'ENOENT' ? `${p}: no such file or directory` : `${p}: ${code ?? (e as Error).message}` })
+    }
+  }
+  const results = files.map((file) => {
+    try {
+      readFileSync(file)
+    } catch (e) {
+      ioErrors.push({ path: file, message: `${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` })
+      return undefined
+    }
+    return { file, ...loadPipeline(file, opts) }
+  })
+  return { results: results.filter((r): r is { file: string } & LoadResult => r !== undefined), ioErrors }
+}

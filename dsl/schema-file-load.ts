@@ -1,0 +1,54 @@
+/**
+ * Loading of the data schema files a pipeline names (topic `value`, Cassandra `schema`): Avro `.avsc`
+ * parsed and checked with `avsc`, JSON Schema compiled with ajv. Problems come back as messages.
+ */
+import { readFileSync } from 'node:fs'
+import { isAbsolute, join, normalize, relative, resolve } from 'node:path'
+import { Ajv } from 'ajv'
+import avro from 'avsc'
+import { CODES } from './codes.js'
+import type { ValueSchemaRef } from './spec.js'
+
+/** A problem with a schema file: code, message, hint. */
+export interface SchemaFileProblem { readonly code: string; readonly message: string; readonly hint?: string }
+
+/** Path to show in messages for a file referenced from a pipeline: relative to the cwd when inside it. */
+export function displayPath(abs: string): string {
+  const rel = relative(process.cwd(), abs)
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs
+}
+
+/** Resolves a path written in the pipeline file against the pipeline's folder. */
+export const resolveIn = (dir: string, p: string): string => (isAbsolute(p) ? normalize(p) : resolve(join(dir, p)))
+
+/**
+ * Reads and checks the schema file `written` (relative to `dir`). Returns the reference or a problem.
+ *
+ * @example loadSchemaFile('pipelines', '../schemas/randomuser_user.avsc', 'users_created-value')
+ */
+export function loadSchemaFile(dir: string, written: string, subject: string): { ref?: ValueSchemaRef; problem?: SchemaFileProblem } {
+  const file = resolveIn(dir, written)
+  const type = written.endsWith('.avsc') ? 'AVRO' : written.endsWith('.json') ? 'JSON' : undefined
+  if (!type) return { problem: { code: CODES.SCHEMA_FILE_TYPE, message: `schema file "${written}" must be Avro (.avsc) or JSON Schema (.json)` } }
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT'
+    return { problem: { code: CODES.SCHEMA_FILE_MISSING, message: `schema file "${written}" ${missing ? 'does not exist' : 'cannot be read'} (looked for ${displayPath(file)})`, hint: 'paths are relative to the pipeline file\'s folder' } }
+  }
+  let schema: unknown
+  try {
+    schema = JSON.parse(text)
+  } catch (e) {
+    return { problem: { code: CODES.SCHEMA_INVALID, message: `schema file "${written}" is not valid JSON: ${(e as Error).message}` } }
+  }
+  try {
+    if (type === 'AVRO') avro.Type.forSchema(schema as avro.Schema)
+    else new Ajv({ strict: false, allErrors: true }).compile(schema as object)
+  } catch (e) {
+    return { problem: { code: CODES.SCHEMA_INVALID, message: `schema file "${written}" is not a valid ${type === 'AVRO' ? 'Avro schema' : 'JSON Schema'}: ${(e as Error).message}`,
+      hint: type === 'AVRO' ? 'see https://avro.apache.org/docs/1.11.1/specification/' : undefined } }
+  }
+  return { ref: { file, path: written, type, schema, subject } }
+}

@@ -1,0 +1,127 @@
+/**
+ * Stage 1 of the compiler: YAML parsed with source positions. Keeps the `yaml` Document and a
+ * LineCounter so that every later stage can turn a path (`['stages','store','to']`) into a
+ * file:line:col, and a position inside a scalar's value into the file's line:col.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import { CODES } from './codes.js'
+import type { Diagnostic } from './diagnostic.js'
+
+/** A path into the document: mapping keys and sequence indexes. */
+export type DocPath = readonly (string | number)[]
+
+/** One parsed pipeline file with the means to locate paths in it. */
+export class YamlSource {
+  readonly lineCounter = new LineCounter()
+  readonly doc: Document
+  readonly diagnostics: Diagnostic[] = []
+
+  /** @param file path as given (for messages), @param dir absolute folder of the file */
+  constructor(readonly file: string, readonly text: string, readonly dir: string) {
+    this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true, strict: true })
+    for (const e of [...this.doc.errors, ...this.doc.warnings]) {
+      let off = e.pos[0]
+      // the parser reports a mis-indented line at its first column: point at the offending token
+      if (e.code === 'BAD_INDENT') while (text[off] === ' ') off++
+      const { line, col } = this.lineCounter.linePos(off)
+      const dup = e.code === 'DUPLICATE_KEY'
+      this.diagnostics.push({
+        code: dup ? CODES.YAML_DUPLICATE_KEY : CODES.YAML_SYNTAX,
+        severity: e.name === 'YAMLWarning' ? 'warning' : 'error',
+        message: dup ? `duplicate key "${keyAt(text, off)}": ${e.message.toLowerCase()}` : `YAML: ${firstLine(e.message)}`,
+        file, line, col,
+        hint: yamlHint(e.code),
+      })
+    }
+  }
+
+  /** Line and column (1-based) of a character offset in the file. */
+  pos(offset: number): { line: number; col: number } {
+    return this.lineCounter.linePos(Math.max(0, Math.min(offset, this.text.length)))
+  }
+
+  /**
+   * The YAML nodes at `path`: the value node and the key node of the pair holding it. When the path
+   * does not exist (a missing key), the deepest existing ancestor is returned with `exact: false`.
+   */
+  locate(path: DocPath): { node?: Node; key?: Node; exact: boolean } {
+    let node: unknown = this.doc.contents
+    let key: Node | undefined
+    for (const seg of path) {
+      if (isAlias(node)) node = node.resolve(this.doc)
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg))
+        if (!pair) return { node: node as Node, key, exact: false }
+        key = pair.key as Node
+        node = pair.value ?? undefined
+        if (node === undefined) return { node: undefined, key, exact: true }
+      } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+        key = undefined
+        node = node.items[seg]
+      } else return { node: node as Node | undefined, key, exact: false }
+    }
+    return { node: node as Node, key, exact: true }
+  }
+
+  /** Line and column of the value at `path` (or of its key when the value is empty, or of the nearest ancestor). */
+  valuePos(path: DocPath): { line: number; col: number } {
+    const { node, key } = this.locate(path)
+    const range = node?.range ?? key?.range
+    return range ? this.pos(range[0]) : { line: 1, col: 1 }
+  }
+
+  /** Line and column of the key at `path` (for unknown keys and names); falls back to the value. */
+  keyPos(path: DocPath): { line: number; col: number } {
+    const { node, key, exact } = this.locate(path)
+    const range = (exact ? key?.range : undefined) ?? node?.range
+    return range ? this.pos(range[0]) : { line: 1, col: 1 }
+  }
+
+  /**
+   * Character offset in the file of character `index` of the string value at `path`. Plain, quoted
+   * (escapes) and block scalars (indentation, folding) are aligned character by character.
+   */
+  offsetInValue(path: DocPath, index: number): number {
+    const { node } = this.locate(path)
+    if (!isScalar(node) || !node.range || typeof node.value !== 'string') return node?.range?.[0] ?? 0
+    return alignOffset(node.value, this.text, node.range[0], node.range[1], node.type, index)
+  }
+}
+
+/** Maps index `index` of `value` to an offset in `text[start, end)` where the scalar's source lies. */
+export function alignOffset(value: string, text: string, start: number, end: number, type: string | undefined, index: number): number {
+  let j = start
+  if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') j++
+  else if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
+    j = text.indexOf('\n', start) + 1 // skip the `|` / `>` header line
+    if (j === 0) return start
+  }
+  for (let i = 0; i < value.length && j < end; i++) {
+    const c = value[i]!
+    let k = j
+    while (k < end && text[k] !== c) k++
+    if (k >= end) k = j // not found (escape sequence): stay in place
+    if (i === index) return k
+    j = k + 1
+  }
+  return Math.min(j, end)
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.replace(/\s+at line \d+, column \d+:?$/, '')
+}
+
+function keyAt(text: string, off: number): string {
+  const m = /^\s*["']?([^"':\n]+)/.exec(text.slice(off))
+  return m ? m[1]!.trim() : '?'
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'BAD_INDENT': return 'align the keys of one mapping in the same column (indent with spaces)'
+    case 'TAB_AS_INDENT': return 'YAML indentation must use spaces, not tabs'
+    case 'DUPLICATE_KEY': return 'remove or rename one of the two keys'
+    case 'MISSING_CHAR': return 'close the quote (or the bracket) that is still open'
+    default: return undefined
+  }
+}
