@@ -14,10 +14,10 @@ import { classifyKafkaError } from './client.js'
 export interface KafkaDeadLetterSinkOptions {
   /** Pipeline name, written in the `rtds.pipeline` header. */
   readonly pipeline: string
-  /** A connected producer (acks=all is requested per send). */
-  readonly producer: Producer
-  /** A connected admin client, used to create missing `.dlq` topics. */
-  readonly admin: Admin
+  /** The backend's producer, connected on first use (acks=all is requested per send). */
+  readonly producer: () => Promise<Producer>
+  /** The backend's admin client, connected on first use (creates missing `.dlq` topics). */
+  readonly admin: () => Promise<Admin>
   readonly settings: Pick<ConnectionSettings, 'kafkaBrokers'>
 }
 
@@ -53,7 +53,7 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
       [DLQ_HEADERS.at]: new Date().toISOString(),
     }
     try {
-      await this.opts.producer.send({
+      await (await this.opts.producer()).send({
         topic: dlqTopic,
         acks: -1,
         messages: [{ key: record.key, value: deadLetterValue(record.value), headers }],
@@ -68,10 +68,11 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     let p = this.ensured.get(topic)
     if (!p) {
       p = (async () => {
-        const existing = await this.opts.admin.listTopics()
+        const admin = await this.opts.admin()
+        const existing = await admin.listTopics()
         if (existing.includes(topic)) return
         // createTopics resolves false when the topic already exists (another process won the race)
-        await this.opts.admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+        await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
       })().catch((err) => {
         this.ensured.delete(topic)
         throw classifyKafkaError(err, this.opts.settings, `create dead-letter topic ${topic}`)

@@ -16,8 +16,8 @@ export interface KafkaTopicSinkOptions {
   readonly name: string
   /** Kafka topic to produce to (usually the same as `name`). */
   readonly topic: string
-  /** A connected idempotent producer (see `idempotentProducer`). */
-  readonly producer: Producer
+  /** The backend's connected idempotent producer (`idempotent: true`, `maxInFlightRequests: 1`), connected on first use. */
+  readonly producer: () => Promise<Producer>
   readonly codec: RegistryValueCodec
   /** The topic's declared value schema; absent → plain JSON values. */
   readonly value?: CodecSchema
@@ -50,7 +50,7 @@ export class KafkaTopicSink implements Sink {
     }
     if (messages.length === 0) return failures
     try {
-      await this.opts.producer.send({ topic: this.opts.topic, acks: -1, messages })
+      await (await this.opts.producer()).send({ topic: this.opts.topic, acks: -1, messages })
     } catch (err) {
       throw classifyKafkaError(err, this.opts.settings, `produce ${messages.length} record(s) to topic ${this.opts.topic}`)
     }
