@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { basename, dirname, join, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import type { Diagnostic } from '../../dsl/diagnostic.js'
 import { packageRoot } from './package-root.js'
 import { TEST_CODES } from './test-codes.js'
 import type { ExpectTarget, InputTarget, MatchMode, TestCase, TestExpect, TestFile, TestInput, TestPos } from './test-file-types.js'
-import { parseYamlWithPositions, type PositionedYaml } from './yaml-positions.js'
+import { parseYamlWithPositions } from './yaml-positions.js'
 
 /** A test file name: `<anything>.test.yaml` or `.test.yml`. */
 export const TEST_FILE_PATTERN = /\.test\.ya?ml$/
@@ -98,7 +98,7 @@ export function loadTestFile(file: string): LoadedTestFile {
       description: c.description,
       vars: { ...(raw.vars ?? {}), ...(c.vars ?? {}) },
       env: { ...fileEnv, ...stringEnv(c.env) },
-      inputs: (c.inputs ?? []).map((inp, j) => loadInput(inp, [...at, 'inputs', j], dir, posOf, diag, doc)),
+      inputs: (c.inputs ?? []).map((inp, j) => loadInput(inp, [...at, 'inputs', j], dir, posOf, diag)),
       expect: c.expect.map((ex, j) => loadExpect(ex, [...at, 'expect', j], dir, posOf, diag)),
       pos: posOf(at),
     }
@@ -133,7 +133,7 @@ function exactlyOne<K extends string>(obj: object, keys: readonly K[], at: reado
   return undefined
 }
 
-function loadInput(inp: RawInput, at: Seg[], dir: string, posOf: (p: readonly Seg[]) => TestPos, diag: Diag, _doc: PositionedYaml): TestInput {
+function loadInput(inp: RawInput, at: Seg[], dir: string, posOf: (p: readonly Seg[]) => TestPos, diag: Diag): TestInput {
   const kind = exactlyOne(inp, ['source', 'topic', 'table'] as const, at, 'input', diag) ?? 'source'
   const from = exactlyOne(inp, ['records', 'file'] as const, at, 'input', diag)
   const target: InputTarget = { kind, name: inp[kind] ?? '' }
@@ -160,7 +160,8 @@ function readJson(abs: string, shown: string, at: readonly Seg[], diag: Diag): u
   try {
     text = readFileSync(abs, 'utf8')
   } catch {
-    diag(TEST_CODES.file, at, `file "${shown}" not found (looked at ${relative(process.cwd(), abs) || basename(abs)})`, 'paths are relative to the test file')
+    const rel = relative(process.cwd(), abs)
+    diag(TEST_CODES.file, at, `file "${shown}" not found (looked at ${rel.startsWith('..') ? abs : rel})`, 'paths are relative to the test file')
     return undefined
   }
   try {
