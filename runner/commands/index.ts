@@ -2,5 +2,10 @@
  * Every rtds command, registered explicitly (oclif "explicit" strategy: no manifest, no directory scan).
  * Add one line per command.
  */
+import Graph from './graph.js'
+import Validate from './validate.js'
+
 export const COMMANDS = {
+  validate: Validate,
+  graph: Graph,
 }
