@@ -13,9 +13,10 @@ import { join, relative } from 'node:path'
 import { DATA_DIR, SERVICES_DIR, dataDir, rssMiB, runningPid, sleep, stopPid, tailFile, withLock } from './scripts/process-control.mjs'
 import { postgres } from './scripts/postgres-service.mjs'
 import { kafka } from './scripts/kafka-service.mjs'
+import { registry } from './scripts/registry-service.mjs'
 
 /** Every server, in dependency order. */
-const ALL = [postgres, kafka]
+const ALL = [postgres, kafka, registry]
 const USAGE = 'usage: node services/rtds-services.mjs up|down|status [--only kafka,registry,cassandra,postgres] [--json]'
 
 const rel = (p) => (p.startsWith(process.cwd()) ? relative(process.cwd(), p) || p : p)
