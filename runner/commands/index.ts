@@ -3,9 +3,13 @@
  * Add one line per command.
  */
 import Graph from './graph.js'
+import Plan from './plan.js'
+import Apply from './apply.js'
 import Validate from './validate.js'
 
 export const COMMANDS = {
   validate: Validate,
   graph: Graph,
+  plan: Plan,
+  apply: Apply,
 }

@@ -28,6 +28,8 @@ export interface ApplyOptions extends PlanOptions {
   readonly planHash?: string
   /** Wait for another apply's lock this long, default 30 000 ms. */
   readonly lockTimeoutMs?: number
+  /** Called with the plan made under the lock, before it is checked and applied. */
+  readonly onPlan?: (plan: Plan) => void
   /** Progress lines (`+ kafka_topic users_created: done`). */
   readonly log?: (line: string) => void
 }
@@ -117,6 +119,7 @@ export async function applyPipelines(specs: readonly PipelineSpec[], clients: Li
   const lockedAt = Date.now()
   try {
     const plan = await buildPlan(specs, clients, opts)
+    opts.onPlan?.(plan)
     checkPlan(plan, opts)
     const applied: AppliedChange[] = []
     let failure: unknown

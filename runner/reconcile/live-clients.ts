@@ -11,7 +11,7 @@ import type { ConnectionSettings } from '../../dsl/settings.js'
 import { classifyPgError, pgPool } from '../../connectors/postgres/client.js'
 import { classifyKafkaError, kafka } from '../../connectors/kafka/client.js'
 import { cassandraClient, classifyCassandraError } from '../../connectors/cassandra/client.js'
-import { ConnectionError } from '../errors.js'
+import { retry } from '../retry.js'
 import { RegistryHttp } from '../../connectors/registry/subject-resource.js'
 
 /** Options of {@link LiveClients}. */
@@ -22,19 +22,9 @@ export interface LiveClientsOptions {
   readonly backoffMs?: number
 }
 
-/** Runs `fn`, retrying retriable `ConnectionError`s with exponential backoff and jitter. */
-export async function retryConnect<T>(fn: () => Promise<T>, opts: LiveClientsOptions = {}): Promise<T> {
-  const attempts = opts.attempts ?? 3
-  let delay = opts.backoffMs ?? 300
-  for (let i = 1; ; i++) {
-    try {
-      return await fn()
-    } catch (err) {
-      if (!(err instanceof ConnectionError) || !err.retriable || i >= attempts) throw err
-      await new Promise((r) => setTimeout(r, delay * (0.75 + Math.random() / 2)))
-      delay *= 2
-    }
-  }
+/** Runs `fn`, retrying retriable errors (`ConnectionError`) with exponential backoff and jitter (runner/retry.ts). */
+export function retryConnect<T>(fn: () => Promise<T>, opts: LiveClientsOptions = {}): Promise<T> {
+  return retry(fn, { maxAttempts: opts.attempts ?? 3, initialDelayMs: opts.backoffMs ?? 300 })
 }
 
 /** Name of the database in a Postgres URL (`postgres://h/rtds` → `rtds`), default `postgres`. */

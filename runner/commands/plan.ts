@@ -1,0 +1,65 @@
+import { Args, Flags } from '@oclif/core'
+import { connectionSettings } from '../../dsl/settings.js'
+import { EXIT, RtdsCommand } from '../base-command.js'
+import { ConnectionError, RtdsError } from '../errors.js'
+import { LiveClients } from '../reconcile/live-clients.js'
+import { loadSpecs } from '../reconcile/load-specs.js'
+import { formatPlan, planJson } from '../reconcile/plan-format.js'
+import { buildPlan, planHasChanges } from '../reconcile/planner.js'
+
+/** `rtds plan [FILES|DIRS]`: what `rtds apply` would change, read-only. */
+export default class Plan extends RtdsCommand {
+  static override summary = 'Show what `rtds apply` would change in Kafka, the schema registry, Cassandra and Postgres.'
+  static override description = `Reads the resources every pipeline declares (Kafka topics and their .dlq topics, registry
+subjects, Cassandra keyspaces and tables, Postgres staging tables and rtds' state tables), reads
+the live state and prints the difference in dependency order:
+  +  create    ~  update    -/+  destroy and re-create    -  destroy
+  !  impossible (e.g. a partition decrease)    !!  breaking schema change (the field is named)
+  =  unchanged (listed with --verbose)
+then "Plan: N to create, N to update, N to destroy, N impossible." and a plan hash to pass to
+\`rtds apply --plan-hash\`. Changes nothing.
+Exit codes: 0 ok; 1 invalid file or an impossible change; 2 a server is unreachable.
+With --detailed-exitcode (Terraform's convention): 0 no changes, 1 error, 2 changes present.`
+  static override strict = false
+  static override args = {
+    paths: Args.string({ description: 'Pipeline files or folders (default pipelines/).', required: false }),
+  }
+  static override flags = {
+    'detailed-exitcode': Flags.boolean({ description: 'Exit 0 when there are no changes, 2 when there are, 1 on any error.', default: false }),
+    verbose: Flags.boolean({ char: 'v', description: 'List unchanged resources too.', default: false }),
+  }
+  static override examples = [
+    { description: 'Plan the reference pipeline', command: '<%= config.bin %> plan pipelines/users.yaml' },
+    { description: 'In CI: fail on errors, detect changes', command: '<%= config.bin %> plan pipelines/ --detailed-exitcode' },
+    { description: 'Machine-readable plan', command: '<%= config.bin %> plan --json' },
+  ]
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Plan)
+    const detailed = flags['detailed-exitcode']
+    const loaded = loadSpecs(argv as string[])
+    if (loaded.exitCode !== 0) {
+      for (const p of loaded.problems) process.stderr.write(p + '\n')
+      this.done(detailed ? EXIT.findings : loaded.exitCode)
+    }
+    for (const p of loaded.problems) process.stderr.write(p + '\n') // warnings
+    const clients = new LiveClients(connectionSettings())
+    let code: number = EXIT.ok
+    try {
+      const plan = await buildPlan(loaded.specs, clients)
+      if (flags.json) this.printJson({ files: loaded.files, ...(planJson(plan) as object) })
+      else process.stdout.write(formatPlan(plan, { verbose: flags.verbose }))
+      if (plan.summary.impossible) code = EXIT.findings
+      else if (detailed && planHasChanges(plan)) code = 2
+    } catch (err) {
+      // under --detailed-exitcode every error is 1 (2 means "changes present")
+      if (!(err instanceof ConnectionError) && !detailed) throw err
+      const hint = err instanceof RtdsError && err.hint ? `\nTry this: ${err.hint}` : ''
+      process.stderr.write(`error: ${(err as Error).message}${hint}\n`)
+      code = detailed ? EXIT.findings : EXIT.usage
+    } finally {
+      await clients.close()
+    }
+    if (code !== EXIT.ok) this.done(code)
+  }
+}
