@@ -1,0 +1,124 @@
+/**
+ * A pulling source driven by its schedule, as an engine `Source`. One *run* = one `runFor` window
+ * of pulls `every` apart (one pull without `runFor`), like the reference DAG's minute of
+ * streaming. Runs start when the schedule fires; `once` (and a source without a schedule) does one
+ * run now and ends. Each run is recorded in the run history with its outcome once every batch it
+ * emitted was settled (acked, or nacked → failed).
+ */
+import type { ScheduleSpec } from '../../dsl/spec.js'
+import type { Source, SourceBatch } from '../../connectors/types.js'
+import type { RunHistory } from '../engine/backend.js'
+import { sleep } from '../retry.js'
+import type { PullSource } from './pull-source.js'
+import { fireTimes, sleepUntil } from './schedule.js'
+
+/**
+ * A batch the engine can annotate: `deadLettered(n)` is called before `ack()` with how many of its
+ * records went to the dead-letter topic (for run outcomes and summaries).
+ */
+export interface ObservedBatch extends SourceBatch {
+  deadLettered?(count: number): void
+}
+
+export interface ScheduledSourceOptions {
+  readonly pipeline: string
+  /** `rtds run --once`: one run now, honouring `runFor`, then end. */
+  readonly once: boolean
+  readonly history?: RunHistory
+  readonly log?: (line: string) => void
+  /** Clock (tests). */
+  readonly now?: () => number
+}
+
+/** Totals of one run. */
+interface RunTally {
+  records: number
+  deadLettered: number
+  failed: Error | undefined
+  pending: Set<Promise<void>>
+}
+
+/** See the module comment. */
+export function scheduledSource(puller: PullSource, schedule: ScheduleSpec | undefined, opts: ScheduledSourceOptions): Source {
+  const now = opts.now ?? Date.now
+  const log = opts.log ?? (() => {})
+  const times = schedule && (schedule.cron !== undefined || schedule.interval !== undefined) ? fireTimes(schedule) : undefined
+
+  async function oneRun(trigger: string, emit: (b: SourceBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
+    const tally: RunTally = { records: 0, deadLettered: 0, failed: undefined, pending: new Set() }
+    const id = await opts.history?.start({ pipeline: opts.pipeline, source: puller.name, trigger }).catch((err: Error) => {
+      log(`${puller.name}: could not record the run start: ${err.message}`)
+      return undefined
+    })
+    const windowEnd = now() + (schedule?.runFor ?? 0)
+    let pullError: Error | undefined
+    let pulls = 0
+    try {
+      do {
+        if (pulls++ > 0) {
+          await sleep(Math.min(schedule?.every ?? 1000, Math.max(0, windowEnd - now())), signal)
+          if (signal.aborted || now() >= windowEnd) break
+        }
+        const records = await puller.pull(signal)
+        if (records.length === 0) continue
+        tally.records += records.length
+        await emit(observe(records, tally))
+      } while (!signal.aborted && now() < windowEnd)
+    } catch (err) {
+      pullError = err as Error
+    }
+    while (tally.pending.size) await Promise.race(tally.pending)
+    const error = pullError ?? tally.failed
+    const status = error ? 'failed' : signal.aborted ? 'cancelled' : 'succeeded'
+    log(`${puller.name}: run (${trigger}) ${status}: ${tally.records} record(s), ${tally.deadLettered} dead-lettered${error ? ` — ${error.message}` : ''}`)
+    if (id !== undefined)
+      await opts.history
+        ?.finish(id, { status, records: tally.records, deadLettered: tally.deadLettered, ...(error ? { error: error.message } : {}) })
+        .catch((err: Error) => log(`${puller.name}: could not record the run outcome: ${err.message}`))
+    if (pullError && (opts.once || !times)) throw pullError
+  }
+
+  return {
+    name: puller.name,
+    async run(emit, signal) {
+      if (opts.once || !times) {
+        await oneRun(opts.once ? 'once' : 'start', emit, signal)
+        return
+      }
+      log(`${puller.name}: scheduled ${times.describe}${schedule?.runFor ? `, pulling for ${schedule.runFor} ms every ${schedule.every ?? 1000} ms` : ''}`)
+      let next: Date | null = schedule?.interval !== undefined ? new Date(now()) : times.next(new Date(now()))
+      while (next && !signal.aborted) {
+        if (!(await sleepUntil(next, signal, now))) break
+        await oneRun('schedule', emit, signal)
+        next = times.next(new Date(Math.max(now(), next.getTime())))
+      }
+    },
+    close: () => puller.close(),
+  }
+}
+
+function observe(records: SourceBatch['records'], tally: RunTally): ObservedBatch {
+  let done!: () => void
+  const tracker = new Promise<void>((r) => (done = r))
+  tally.pending.add(tracker)
+  let settled = false
+  const finish = (): void => {
+    settled = true
+    tally.pending.delete(tracker)
+    done()
+  }
+  return {
+    records,
+    deadLettered(n) {
+      tally.deadLettered += n
+    },
+    async ack() {
+      if (!settled) finish()
+    },
+    async nack(error) {
+      if (settled) return
+      tally.failed = error
+      finish()
+    },
+  }
+}
