@@ -6,10 +6,12 @@ import Graph from './graph.js'
 import Plan from './plan.js'
 import Apply from './apply.js'
 import Validate from './validate.js'
+import Test from './test.js'
 
 export const COMMANDS = {
   validate: Validate,
   graph: Graph,
   plan: Plan,
   apply: Apply,
+  test: Test,
 }
