@@ -14,9 +14,10 @@ import { DATA_DIR, SERVICES_DIR, dataDir, rssMiB, runningPid, sleep, stopPid, ta
 import { postgres } from './scripts/postgres-service.mjs'
 import { kafka } from './scripts/kafka-service.mjs'
 import { registry } from './scripts/registry-service.mjs'
+import { cassandra } from './scripts/cassandra-service.mjs'
 
 /** Every server, in dependency order. */
-const ALL = [postgres, kafka, registry]
+const ALL = [postgres, kafka, registry, cassandra]
 const USAGE = 'usage: node services/rtds-services.mjs up|down|status [--only kafka,registry,cassandra,postgres] [--json]'
 
 const rel = (p) => (p.startsWith(process.cwd()) ? relative(process.cwd(), p) || p : p)
