@@ -30,8 +30,10 @@ export function graphParts(spec: PipelineSpec): { nodes: GraphNode[]; edges: Gra
   const add = (from: string, to: string) => { const k = `${from}>${to}`; if (!seen.has(k)) { seen.add(k); edges.push({ from, to }) } }
   for (const s of Object.values(spec.stages)) {
     const me = nodeId('stage', s.name)
-    for (const f of s.from) { const k = kindOf(spec, f); if (k && k !== 'stage') add(nodeId(k, f), me) }
-    for (const t of s.to) { const k = kindOf(spec, t); if (k && k !== 'stage') add(me, nodeId(k, t)) }
+    // edges only in valid directions (the checks report the others): no reading stages or
+    // Cassandra sinks, no writing sources or stages
+    for (const f of s.from) { const k = kindOf(spec, f); if (k && k !== 'stage' && !(k === 'table' && spec.tables[f]!.kind === 'cassandra')) add(nodeId(k, f), me) }
+    for (const t of s.to) { const k = kindOf(spec, t); if (k === 'topic' || k === 'table') add(me, nodeId(k, t)) }
   }
   return { nodes, edges }
 }

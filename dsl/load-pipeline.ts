@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { isMap } from 'yaml'
 import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
 import { sortDiagnostics } from './format-diagnostic.js'
@@ -55,8 +56,9 @@ export function compilePipeline(file: string, text: string, opts: LoadOptions = 
     return diagnostics.some((d) => d.severity === 'error') || !spec ? { diagnostics } : { spec, graph, diagnostics }
   }
   if (src.diagnostics.some((d) => d.severity === 'error')) return done(src.diagnostics)
-  if (src.doc.contents === null || typeof src.doc.toJS() !== 'object') {
-    return done([...src.diagnostics, { code: CODES.FILE_UNREADABLE, severity: 'error', message: `${file} is not a pipeline: expected a mapping with pipeline:, sources:, topics:, stages:, tables:`, file, line: 1, col: 1 }])
+  if (!isMap(src.doc.contents)) {
+    const at = src.doc.contents?.range ? src.pos(src.doc.contents.range[0]) : { line: 1, col: 1 }
+    return done([...src.diagnostics, { code: CODES.FILE_UNREADABLE, severity: 'error', message: 'the file is not a pipeline: expected a mapping with pipeline:, sources:, topics:, stages:, tables:', file, ...at }])
   }
   const rendered = renderDocument(src, opts.env)
   const shape = validateShape(src, rendered.value, rendered.templated, rendered.failed)

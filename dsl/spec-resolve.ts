@@ -89,7 +89,7 @@ export function resolveSpec(src: YamlSource, value: unknown, dir: string, invali
     let value: TopicSpec['value']
     if (typeof t.value === 'string' && !isBroken(`/topics/${name}/value`)) {
       const r = loadSchemaFile(src.dir, t.value, subject)
-      if (r.problem) report(r.problem.code, r.problem.message, ['topics', name, 'value'], r.problem.hint)
+      if (r.problem) { report(r.problem.code, r.problem.message, ['topics', name, 'value'], r.problem.hint); broken.add(`topic:${name}`) }
       value = r.ref
     }
     if (typeof t.key === 'string') exprs.push({ expr: t.key, path: ['topics', name, 'key'], what: `key of topic "${name}"` })

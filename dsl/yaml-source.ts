@@ -23,6 +23,8 @@ export class YamlSource {
       let off = e.pos[0]
       // the parser reports a mis-indented line at its first column: point at the offending token
       if (e.code === 'BAD_INDENT') while (text[off] === ' ') off++
+      // an unclosed quote is reported where the file ends: point at the quote that opened it
+      if (e.code === 'MISSING_CHAR' && /quote/.test(e.message)) off = openingQuote(text, off)
       const { line, col } = this.lineCounter.linePos(off)
       const dup = e.code === 'DUPLICATE_KEY'
       this.diagnostics.push({
@@ -124,4 +126,12 @@ function yamlHint(code: string): string | undefined {
     case 'MISSING_CHAR': return 'close the quote (or the bracket) that is still open'
     default: return undefined
   }
+}
+
+/** Offset of the last quote before `off` that opens a scalar (after `key: `, `- ` or a flow `[`/`,`). */
+function openingQuote(text: string, off: number): number {
+  const re = /(?:^|[:\-\[,{]\s*|\s)(["'])/gm
+  let found = -1
+  for (let m = re.exec(text); m && m.index < off; m = re.exec(text)) found = m.index + m[0].length - 1
+  return found >= 0 ? found : off
 }
