@@ -1,0 +1,122 @@
+/**
+ * Function values and application on the fast path, as jsonata's apply / applyInner /
+ * applyProcedure: signature validation (with jsonata's own signature objects), lambdas with
+ * tail-call trampolining, jsonata's native functions, and plain JavaScript functions from bindings.
+ */
+import { checkDepth, Frame, FOCUS, isLambda, state } from './runtime.js'
+
+/** A compiled expression: context value and frame in, value out. */
+export type Code = (input: unknown, env: Frame) => unknown
+
+/** jsonata's parsed signature object (from the jsonata parser itself). */
+export interface Signature {
+  definition: string
+  validate(args: unknown[], context: unknown): unknown[]
+}
+
+/** A lambda value (shape-compatible with jsonata's, so jsonata's natives recognise it). */
+export interface Lambda {
+  readonly _jsonata_lambda: true
+  readonly input: unknown
+  readonly environment: Frame
+  readonly params: readonly string[]
+  readonly arity: number
+  readonly signature?: Signature
+  readonly body: Code
+  /** Tail-call thunk: the call's procedure and argument code, evaluated by the trampoline. */
+  readonly thunk?: { procedure: Code; args: Code[]; token?: string; position?: number }
+  token?: string
+  position?: number
+}
+
+/** A native function value (jsonata's own objects, or the synchronous replacements of its async ones). */
+export interface Native {
+  readonly _jsonata_function: true
+  readonly implementation: (...args: unknown[]) => unknown
+  readonly signature?: Signature
+  readonly arity?: number
+  token?: string
+  position?: number
+}
+
+/** Arity as jsonata's getFunctionArity. */
+export function arityOf(f: unknown): number {
+  const fn = f as { arity?: number; implementation?: { length: number }; length?: number; params?: unknown[] }
+  if (typeof fn.arity === 'number') return fn.arity
+  if (typeof fn.implementation === 'function') return fn.implementation.length
+  if (typeof fn.length === 'number') return fn.length
+  return fn.params?.length ?? 0
+}
+
+/**
+ * Applies a function value to arguments (jsonata `apply`, with the tail-call trampoline).
+ * `depth` is the jsonata evaluation depth of the calling node.
+ */
+export function apply(proc: unknown, args: unknown[], input: unknown, depth: number): unknown {
+  let result = applyInner(proc, args, input, depth)
+  while (isLambda(result) && (result as Lambda).thunk !== undefined) {
+    const t = result as Lambda
+    const next = t.thunk!.procedure(t.input, t.environment) as Record<string, unknown>
+    // jsonata labels the tail-called function object (a TypeError there when it is not an object)
+    if (t.thunk!.token !== undefined) next.token = t.thunk!.token
+    next.position = t.thunk!.position
+    const nextArgs = t.thunk!.args.map((a) => a(t.input, t.environment))
+    result = applyInner(next, nextArgs, input, depth)
+  }
+  return result
+}
+
+function applyInner(proc: unknown, args: unknown[], input: unknown, depth: number): unknown {
+  const p = proc as (Lambda & Native) | undefined
+  try {
+    const validated = p && p.signature !== undefined ? p.signature.validate(args, input) : args
+    if (p && p._jsonata_lambda === true) return applyLambda(p, validated, depth)
+    if (p && p._jsonata_function === true) {
+      FOCUS.input = input
+      const savedNative = nativeDepth
+      nativeDepth = depth
+      try {
+        return p.implementation.apply(FOCUS, validated)
+      } finally {
+        nativeDepth = savedNative
+      }
+    }
+    if (typeof proc === 'function') {
+      const r = (proc as (...a: unknown[]) => unknown).apply(input, validated)
+      if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+        throw { code: 'T1006', message: 'An asynchronous function from the bindings cannot be called by a compiled transform' }
+      }
+      return r
+    }
+    throw { code: 'T1006' }
+  } catch (err) {
+    if (p && err !== null && typeof err === 'object') {
+      const e = err as Record<string, unknown>
+      if (e.token === undefined && p.token !== undefined) e.token = p.token
+      e.position = p.position || e.position
+    }
+    throw err
+  }
+}
+
+function applyLambda(l: Lambda, args: readonly unknown[], depth: number): unknown {
+  const env = new Frame(l.environment)
+  const params = l.params
+  for (let i = 0; i < params.length; i++) env.vars[params[i]] = args[i]
+  const saved = state.depth
+  state.depth = depth
+  checkDepth(depth + 1)
+  try {
+    return l.body(l.input, env)
+  } finally {
+    state.depth = saved
+  }
+}
+
+/** Calls a function value from a native higher-order function (jsonata passes a null context). */
+export function callFunction(fn: unknown, args: unknown[]): unknown {
+  return apply(fn, args, null, nativeDepth)
+}
+
+/** jsonata depth of the node that called the native function now running. */
+let nativeDepth = 0

@@ -1,0 +1,197 @@
+/**
+ * Operators and constructors: arithmetic, comparison, equality, `&`, `and`/`or`, `in`, `..`, unary
+ * minus, array constructors and object constructors (jsonata's grouping semantics, D1009, T1003).
+ */
+import type { Code } from './apply.js'
+import { decorate, type Compiler, type Node, Unsupported } from './compile-context.js'
+import { fn } from './natives.js'
+import { createSequence, FOCUS, isDeepEqual, isNumeric, tick, type Seq } from './runtime.js'
+
+function boolize(v: unknown): boolean {
+  const b = fn.boolean(v)
+  return b === undefined ? false : b
+}
+
+function toStr(v: unknown): string {
+  if (v === undefined) return ''
+  if (typeof v === 'string') return v
+  return fn.string(v) as string
+}
+
+function numeric(l: unknown, r: unknown): void {
+  if (l !== undefined && !isNumeric(l)) throw { code: 'T2001', value: l }
+  if (r !== undefined && !isNumeric(r)) throw { code: 'T2002', value: r }
+}
+
+function comparable(l: unknown, r: unknown): boolean {
+  const lt = typeof l
+  const rt = typeof r
+  const lc = lt === 'undefined' || lt === 'string' || lt === 'number'
+  const rc = rt === 'undefined' || rt === 'string' || rt === 'number'
+  if (!lc || !rc) throw { code: 'T2010', value: !(lt === 'string' || lt === 'number') ? l : r }
+  if (lt === 'undefined' || rt === 'undefined') return false
+  if (lt !== rt) throw { code: 'T2009', value: l, value2: r }
+  return true
+}
+
+function range(l: unknown, r: unknown): unknown {
+  if (l !== undefined && !Number.isInteger(l)) throw { code: 'T2003', value: l }
+  if (r !== undefined && !Number.isInteger(r)) throw { code: 'T2004', value: r }
+  if (l === undefined || r === undefined) return undefined
+  const lo = l as number
+  const hi = r as number
+  if (lo > hi) return undefined
+  const size = hi - lo + 1
+  if (size > 1e7) throw { code: 'D2014', value: size }
+  const result = new Array(size) as Seq
+  for (let item = lo, i = 0; item <= hi; item++, i++) result[i] = item
+  result.sequence = true
+  return result
+}
+
+const OPS: Record<string, (l: unknown, r: unknown) => unknown> = {
+  '+': (l, r) => (numeric(l, r), l === undefined || r === undefined ? undefined : (l as number) + (r as number)),
+  '-': (l, r) => (numeric(l, r), l === undefined || r === undefined ? undefined : (l as number) - (r as number)),
+  '*': (l, r) => (numeric(l, r), l === undefined || r === undefined ? undefined : (l as number) * (r as number)),
+  '/': (l, r) => (numeric(l, r), l === undefined || r === undefined ? undefined : (l as number) / (r as number)),
+  '%': (l, r) => (numeric(l, r), l === undefined || r === undefined ? undefined : (l as number) % (r as number)),
+  '=': (l, r) => (l === undefined || r === undefined ? false : isDeepEqual(l, r)),
+  '!=': (l, r) => (l === undefined || r === undefined ? false : !isDeepEqual(l, r)),
+  '<': (l, r) => (comparable(l, r) ? (l as number) < (r as number) : undefined),
+  '<=': (l, r) => (comparable(l, r) ? (l as number) <= (r as number) : undefined),
+  '>': (l, r) => (comparable(l, r) ? (l as number) > (r as number) : undefined),
+  '>=': (l, r) => (comparable(l, r) ? (l as number) >= (r as number) : undefined),
+  '&': (l, r) => toStr(l) + toStr(r),
+  '..': range,
+  in: (l, r) => {
+    if (l === undefined || r === undefined) return false
+    const arr = Array.isArray(r) ? r : [r]
+    for (const x of arr) if (x === l) return true
+    return false
+  },
+}
+
+/** Compiles a `binary` node. */
+export function compileBinary(c: Compiler, node: Node, depth: number): Code {
+  const op = node.value as string
+  const l = c.node(node.lhs as Node, depth + 1)
+  const r = c.node(node.rhs as Node, depth + 1)
+  const position = node.position
+  if (op === 'and' || op === 'or') {
+    const and = op === 'and'
+    return (input, env) => {
+      const lv = l(input, env)
+      try {
+        return and ? boolize(lv) && boolize(r(input, env)) : boolize(lv) || boolize(r(input, env))
+      } catch (err) {
+        throw decorate(err, position, op)
+      }
+    }
+  }
+  const f = OPS[op]
+  if (f === undefined) throw new Unsupported(`operator ${op}`)
+  if (op === '&') {
+    return (input, env) => {
+      const lv = l(input, env)
+      const rv = r(input, env)
+      if (typeof lv === 'string' && typeof rv === 'string') return lv + rv
+      try {
+        return toStr(lv) + toStr(rv)
+      } catch (err) {
+        throw decorate(err, position, op)
+      }
+    }
+  }
+  return (input, env) => {
+    const lv = l(input, env)
+    const rv = r(input, env)
+    try {
+      return f(lv, rv)
+    } catch (err) {
+      throw decorate(err, position, op)
+    }
+  }
+}
+
+/** Compiles a `unary` node: `-x`, `[...]`, `{...}`. */
+export function compileUnary(c: Compiler, node: Node, depth: number): Code {
+  const position = node.position
+  if (node.value === '-') {
+    const e = c.node(node.expression as Node, depth + 1)
+    return (input, env) => {
+      const v = e(input, env)
+      if (v === undefined) return undefined
+      if (isNumeric(v)) return -v
+      throw { code: 'D1002', position, token: '-', value: v }
+    }
+  }
+  if (node.value === '[') {
+    const items = (node.expressions as Node[]).map((n) => ({ code: c.node(n, depth + 1), nested: n.value === '[' }))
+    const cons = node.consarray === true
+    return (input, env) => {
+      let result: unknown = []
+      for (const item of items) {
+        const v = item.code(input, env)
+        if (v !== undefined) {
+          if (item.nested) (result as unknown[]).push(v)
+          else result = fn.append.call(FOCUS, result, v)
+        }
+      }
+      if (cons) Object.defineProperty(result, 'cons', { enumerable: false, configurable: false, value: true })
+      return result
+    }
+  }
+  if (node.value === '{') return compileGroup(c, node, depth + 1)
+  throw new Unsupported(`unary ${String(node.value)}`)
+}
+
+/** Compiles an object constructor (`{k: v}` or the grouping of a path `a{k: v}`). */
+export function compileGroup(c: Compiler, node: Node, depth: number): Code {
+  const pairs = (node.lhs as Node[][]).map(([k, v]) => ({ key: c.node(k, depth), value: c.node(v, depth), literal: k.type === 'string' && !k.predicate && !k.group ? (k.value as string) : undefined }))
+  const position = node.position
+  const generic: Code = (input, env) => {
+    const result: Record<string, unknown> = Object.create(null)
+    const groups: Record<string, { data: unknown; exprIndex: number }> = Object.create(null)
+    const seq = (Array.isArray(input) ? input : createSequence(input)) as unknown[]
+    if (seq.length === 0) seq.push(undefined)
+    for (const item of seq) {
+      tick()
+      for (let pi = 0; pi < pairs.length; pi++) {
+        const key = pairs[pi].key(item, env)
+        if (typeof key !== 'string' && key !== undefined) throw { code: 'T1003', position, value: key }
+        if (key === undefined) continue
+        if (key === '_jsonata_lambda' || key === '_jsonata_function') throw { code: 'D1013', position, value: key }
+        const g = groups[key]
+        if (g !== undefined) {
+          if (g.exprIndex !== pi) throw { code: 'D1009', position, value: key }
+          g.data = fn.append.call(FOCUS, g.data, item)
+        } else groups[key] = { data: item, exprIndex: pi }
+      }
+    }
+    for (const key of Object.keys(groups)) {
+      const g = groups[key]
+      const v = pairs[g.exprIndex].value(g.data, env)
+      if (v !== undefined) result[key] = v
+    }
+    return result
+  }
+  // Fast lane: literal, distinct keys over a single (non-array) context — the usual record mapping.
+  const literalKeys = pairs.map((p) => p.literal)
+  if (literalKeys.some((k) => k === undefined || k === '_jsonata_lambda' || k === '_jsonata_function')) return generic
+  if (new Set(literalKeys).size !== literalKeys.length) return generic
+  const order = Object.keys(Object.fromEntries(literalKeys.map((k, i) => [k, i]))).map((k) => literalKeys.indexOf(k))
+  const keys = order.map((i) => literalKeys[i] as string)
+  const values = order.map((i) => pairs[i].value)
+  const n = keys.length
+  return (input, env) => {
+    if (Array.isArray(input)) return generic(input, env)
+    const result: Record<string, unknown> = Object.create(null)
+    for (let i = 0; i < n; i++) {
+      const v = values[i](input, env)
+      if (v !== undefined) result[keys[i]] = v
+    }
+    return result
+  }
+}
+
+export { Unsupported }

@@ -1,0 +1,218 @@
+/**
+ * Paths, steps, predicates (filters and indexes), order-by, wildcards and descendants — jsonata's
+ * evaluatePath / evaluateStep / evaluateFilter / evaluateSortExpression semantics, without tuple
+ * streams (`@`, `#`, `%` are not supported and send the expression to the interpreter).
+ */
+import type { Code } from './apply.js'
+import { decorate, type Compiler, type Node, Unsupported } from './compile-context.js'
+import { fn, mergeSort } from './natives.js'
+import { createSequence, FOCUS, Frame, isArrayOfNumbers, isFunction, isNumeric, isSequence, keysOf, tick, type Seq } from './runtime.js'
+
+/** A compiled stage filter: input sequence (or value) → filtered sequence. */
+export type FilterCode = (input: unknown, env: Frame) => Seq
+
+/** Compiles a predicate expression as jsonata's evaluateFilter. */
+export function compileFilter(c: Compiler, pred: Node, depth: number): FilterCode {
+  if (pred.type === 'number') {
+    const literal = Math.floor(pred.value as number)
+    return (input) => {
+      let results = createSequence()
+      const seq = (Array.isArray(input) ? input : createSequence(input)) as Seq
+      const index = literal < 0 ? seq.length + literal : literal
+      const item = seq[index]
+      if (item !== undefined) {
+        if (Array.isArray(item)) results = item as Seq
+        else results.push(item)
+      }
+      return results
+    }
+  }
+  const p = c.node(pred, depth)
+  return (input, env) => {
+    const results = createSequence()
+    const seq = (Array.isArray(input) ? input : createSequence(input)) as Seq
+    for (let index = 0; index < seq.length; index++) {
+      tick()
+      const item = seq[index]
+      let res = p(item, env)
+      if (isNumeric(res)) res = [res]
+      if (isArrayOfNumbers(res)) {
+        for (const ires of res as number[]) {
+          let ii = Math.floor(ires)
+          if (ii < 0) ii = seq.length + ii
+          if (ii === index) results.push(item)
+        }
+      } else if (fn.boolean(res)) results.push(item)
+    }
+    return results
+  }
+}
+
+function compileStages(c: Compiler, stages: Node[] | undefined, depth: number): FilterCode[] {
+  return (stages ?? []).map((s) => {
+    if (s.type !== 'filter') throw new Unsupported(`stage ${s.type}`)
+    return compileFilter(c, s.expr as Node, depth)
+  })
+}
+
+/** Compiles an order-by step (`^(...)`) as jsonata's evaluateSortExpression. */
+function compileSort(c: Compiler, node: Node, depth: number): Code {
+  const terms = (node.terms as Node[]).map((t) => ({ code: c.node(t.expression as Node, depth), descending: t.descending === true }))
+  const position = node.position
+  return (input, env) => {
+    const arr = input as unknown[] | undefined
+    if (arr === undefined) return undefined
+    if (arr.length <= 1) return arr
+    return mergeSort(arr, (a, b) => {
+      let comp = 0
+      for (let i = 0; comp === 0 && i < terms.length; i++) {
+        const term = terms[i]
+        const aa = term.code(a, env)
+        const bb = term.code(b, env)
+        const at = typeof aa
+        const bt = typeof bb
+        if (at === 'undefined') {
+          comp = bt === 'undefined' ? 0 : 1
+          continue
+        }
+        if (bt === 'undefined') {
+          comp = -1
+          continue
+        }
+        if (!(at === 'string' || at === 'number') || !(bt === 'string' || bt === 'number')) {
+          throw { code: 'T2008', position, value: !(at === 'string' || at === 'number') ? aa : bb }
+        }
+        if (at !== bt) throw { code: 'T2007', position, value: aa, value2: bb }
+        if (aa === bb) continue
+        comp = (aa as number) < (bb as number) ? -1 : 1
+        if (term.descending) comp = -comp
+      }
+      return comp === 1
+    })
+  }
+}
+
+interface Step {
+  cons?: Code
+  sort?: Code
+  code?: Code
+  stages: FilterCode[]
+}
+
+function evaluateStep(step: Step, input: Seq, env: Frame, last: boolean): Seq | undefined {
+  if (step.sort) {
+    let result = step.sort(input, env) as Seq | undefined
+    for (const f of step.stages) result = f(result, env)
+    return result
+  }
+  const result = createSequence()
+  const n = (input as { length: number }).length
+  for (let i = 0; i < n; i++) {
+    tick()
+    let res = step.code!(input[i], env)
+    for (const f of step.stages) res = f(res, env)
+    if (res !== undefined) result.push(res)
+  }
+  if (last && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) return result[0] as Seq
+  const out = createSequence()
+  for (const res of result) {
+    if (!Array.isArray(res) || (res as Seq).cons) out.push(res)
+    else for (const v of res) out.push(v)
+  }
+  return out
+}
+
+/** Compiles a `path` node (`a.b[0].c`, `$x.y`, `[...].z`, `a^(b)`, `a{...}`). */
+export function compilePath(c: Compiler, node: Node, depth: number, compileGroup: (g: Node, d: number) => Code): Code {
+  if (node.tuple) throw new Unsupported('tuple stream path')
+  const steps = node.steps as Node[]
+  const compiled: Step[] = steps.map((s, i) => {
+    if (s.tuple || s.focus !== undefined || s.index !== undefined || s.ancestor !== undefined) throw new Unsupported('focus/index/parent binding')
+    if (i === 0 && s.consarray) return { cons: c.node(s, depth + 1), stages: [] }
+    if (s.type === 'sort') return { sort: compileSort(c, s, depth + 1), stages: compileStages(c, s.stages, depth + 1) }
+    return { code: c.node(s, depth + 1), stages: compileStages(c, s.stages, depth + 1) }
+  })
+  const firstIsVariable = steps[0].type === 'variable'
+  const keepSingletonArray = node.keepSingletonArray === true
+  const group = node.group !== undefined ? compileGroup(node.group as Node, depth + 1) : undefined
+  const last = compiled.length - 1
+  const generic: Code = (input, env) => {
+    let inputSequence = (Array.isArray(input) && !firstIsVariable ? input : createSequence(input)) as Seq
+    let resultSequence: Seq | undefined
+    for (let i = 0; i <= last; i++) {
+      const step = compiled[i]
+      if (step.cons) resultSequence = step.cons(inputSequence, env) as Seq
+      else resultSequence = evaluateStep(step, inputSequence, env, i === last)
+      if (resultSequence === undefined || resultSequence.length === 0) break
+      inputSequence = resultSequence
+    }
+    if (keepSingletonArray) {
+      if (Array.isArray(resultSequence) && (resultSequence as Seq).cons && !(resultSequence as Seq).sequence) {
+        resultSequence = createSequence(resultSequence)
+      }
+      ;(resultSequence as Seq).keepSingleton = true
+    }
+    if (group) return group(resultSequence, env)
+    return resultSequence
+  }
+  // Fast lane for plain name chains over objects (`login.uuid`): same result, no sequences allocated.
+  const plain = steps.every((s) => s.type === 'name' && !s.stages && !s.predicate && !s.group && !s.keepArray)
+  if (!plain || keepSingletonArray || group) return generic
+  const names = steps.map((s) => s.value as string)
+  return (input, env) => {
+    let cur = input
+    for (let i = 0; i < names.length; i++) {
+      if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || isFunction(cur)) {
+        if (Array.isArray(cur) || (cur !== null && typeof cur === 'object')) return generic(input, env)
+        return undefined
+      }
+      if (!Object.prototype.hasOwnProperty.call(cur, names[i])) return undefined
+      cur = (cur as Record<string, unknown>)[names[i]]
+      if (cur === undefined) return undefined
+    }
+    if (Array.isArray(cur) && (cur as Seq).sequence === true) return generic(input, env)
+    return cur
+  }
+}
+
+/** `*`: the values of the context object, arrays flattened (jsonata evaluateWildcard). */
+export function wildcard(input: unknown): unknown {
+  let results: unknown = createSequence()
+  let value = input
+  if (Array.isArray(value) && (value as Seq).outerWrapper && value.length > 0) value = value[0]
+  if (value !== null && typeof value === 'object' && !isFunction(value)) {
+    for (const key of keysOf(value)) {
+      let v = (value as Record<string, unknown>)[key]
+      if (Array.isArray(v)) {
+        v = flatten(v, [])
+        results = fn.append.call(FOCUS, results, v)
+      } else (results as unknown[]).push(v)
+    }
+  }
+  return results
+}
+
+function flatten(arg: unknown, out: unknown[]): unknown[] {
+  if (Array.isArray(arg)) for (const item of arg) flatten(item, out)
+  else out.push(arg)
+  return out
+}
+
+/** `**`: every descendant value (jsonata evaluateDescendants). */
+export function descendants(input: unknown): unknown {
+  if (input === undefined) return undefined
+  const results = createSequence()
+  recurse(input, results)
+  return results.length === 1 ? results[0] : results
+}
+
+function recurse(input: unknown, results: unknown[]): void {
+  tick()
+  if (!Array.isArray(input)) results.push(input)
+  if (Array.isArray(input)) for (const m of input) recurse(m, results)
+  else if (input !== null && typeof input === 'object' && !isFunction(input)) {
+    for (const key of keysOf(input)) recurse((input as Record<string, unknown>)[key], results)
+  }
+}
+
+export { decorate }

@@ -1,0 +1,297 @@
+/**
+ * The function library of the fast path. jsonata's own synchronous natives are reused as they are
+ * (taken from the interpreter's static frame through its public API, so their semantics are exactly
+ * jsonata's); its asynchronous ones ($map, $filter, $reduce, $sort, $each, $sift, $single,
+ * $contains, $split, $replace, $match) are re-implemented synchronously here, following jsonata 2.2.
+ */
+import jsonata from 'jsonata'
+import { arityOf, callFunction, type Native, type Signature } from './apply.js'
+import { createSequence, FOCUS, Frame, isArrayOfNumbers, isArrayOfStrings, isFunction, keysOf, state, tick, type Seq } from './runtime.js'
+
+/** Every function name of jsonata's standard library. */
+export const JSONATA_FUNCTIONS = [
+  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase',
+  'uppercase', 'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join', 'formatNumber', 'formatBase',
+  'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'random', 'boolean',
+  'not', 'map', 'zip', 'filter', 'single', 'reduce', 'sift', 'keys', 'lookup', 'append', 'exists', 'spread', 'merge',
+  'reverse', 'each', 'error', 'assert', 'type', 'sort', 'shuffle', 'distinct', 'base64encode', 'base64decode',
+  'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone',
+  'now', 'millis',
+] as const
+
+const original = new Map<string, Native>()
+for (const name of JSONATA_FUNCTIONS) original.set(name, (await jsonata(`$${name}`).evaluate(undefined)) as Native)
+
+type Impl = (this: typeof FOCUS, ...args: any[]) => unknown
+
+function hofArgs(func: unknown, a1: unknown, a2: unknown, a3: unknown): unknown[] {
+  const n = arityOf(func)
+  const args = [a1]
+  if (n >= 2) args.push(a2)
+  if (n >= 3) args.push(a3)
+  return args
+}
+
+const boolean = original.get('boolean')!.implementation as (v: unknown) => boolean | undefined
+const fromMillis = original.get('fromMillis')!.implementation as (ms: number, p?: string, tz?: string) => string
+
+function callMatcher(matcher: unknown, str: unknown): any {
+  const result: any = typeof matcher === 'function' ? (matcher as (s: unknown) => unknown)(str) : callFunction(matcher, [str])
+  if (result && !(typeof result.start === 'number' || result.end === 'number' || Array.isArray(result.groups) || isFunction(result.next))) {
+    throw { code: 'T1010' }
+  }
+  return result
+}
+
+const replacements: Record<string, Impl> = {
+  map(arr: unknown[] | undefined, func: unknown) {
+    if (arr === undefined) return undefined
+    const result = createSequence()
+    for (let i = 0; i < arr.length; i++) {
+      tick()
+      const res = callFunction(func, hofArgs(func, arr[i], i, arr))
+      if (res !== undefined) result.push(res)
+    }
+    return result
+  },
+  filter(arr: unknown[] | undefined, func: unknown) {
+    if (arr === undefined) return undefined
+    const result = createSequence()
+    for (let i = 0; i < arr.length; i++) {
+      tick()
+      if (boolean(callFunction(func, hofArgs(func, arr[i], i, arr)))) result.push(arr[i])
+    }
+    return result
+  },
+  single(arr: unknown[] | undefined, func: unknown) {
+    if (arr === undefined) return undefined
+    let found = false
+    let result: unknown
+    for (let i = 0; i < arr.length; i++) {
+      tick()
+      const ok = func === undefined ? true : boolean(callFunction(func, hofArgs(func, arr[i], i, arr)))
+      if (ok) {
+        if (found) throw { code: 'D3138', index: i }
+        result = arr[i]
+        found = true
+      }
+    }
+    if (!found) throw { code: 'D3139' }
+    return result
+  },
+  reduce(seq: unknown[] | undefined, func: unknown, init: unknown) {
+    if (seq === undefined) return undefined
+    const arity = arityOf(func)
+    if (arity < 2) throw { code: 'D3050', index: 1 }
+    let result: unknown
+    let index: number
+    if (init === undefined && seq.length > 0) {
+      result = seq[0]
+      index = 1
+    } else {
+      result = init
+      index = 0
+    }
+    for (; index < seq.length; index++) {
+      tick()
+      const args = [result, seq[index]]
+      if (arity >= 3) args.push(index)
+      if (arity >= 4) args.push(seq)
+      result = callFunction(func, args)
+    }
+    return result
+  },
+  each(obj: unknown, func: unknown) {
+    const result = createSequence()
+    for (const key of keysOf(obj)) {
+      tick()
+      const v = callFunction(func, hofArgs(func, (obj as Record<string, unknown>)[key], key, obj))
+      if (v !== undefined) result.push(v)
+    }
+    return result
+  },
+  sift(obj: unknown, func: unknown) {
+    let result: Record<string, unknown> | undefined = Object.create(null)
+    for (const key of keysOf(obj)) {
+      tick()
+      const entry = (obj as Record<string, unknown>)[key]
+      if (boolean(callFunction(func, hofArgs(func, entry, key, obj)))) result![key] = entry
+    }
+    if (keysOf(result).length === 0) result = undefined
+    return result
+  },
+  sort(arr: unknown[] | undefined, comparator: unknown) {
+    if (arr === undefined) return undefined
+    if (arr.length <= 1) return arr
+    let comp: (a: unknown, b: unknown) => unknown
+    if (comparator === undefined) {
+      if (!isArrayOfNumbers(arr) && !isArrayOfStrings(arr)) throw { code: 'D3070', index: 1 }
+      comp = (a, b) => (a as number) > (b as number)
+    } else comp = (a, b) => callFunction(comparator, [a, b])
+    return mergeSort(arr, comp)
+  },
+  contains(str: string | undefined, token: unknown) {
+    if (str === undefined || token === undefined) return undefined
+    if (typeof token === 'string') return str.indexOf(token) !== -1
+    return callMatcher(token, str) !== undefined
+  },
+  split(str: string | undefined, separator: unknown, limit: number | undefined) {
+    if (str === undefined) return undefined
+    if (limit! < 0) throw { code: 'D3020', value: limit, index: 3 }
+    let result: string[] = []
+    if (limit === undefined || limit > 0) {
+      if (typeof separator === 'string') result = str.split(separator, limit)
+      else {
+        let count = 0
+        let m = callMatcher(separator, str)
+        if (m !== undefined) {
+          let start = 0
+          while (m !== undefined && (limit === undefined || count < limit)) {
+            tick()
+            result.push(str.substring(start, m.start))
+            start = m.end
+            m = callMatcher(m.next, undefined)
+            count++
+          }
+          if (limit === undefined || count < limit) result.push(str.substring(start))
+        } else result.push(str)
+      }
+    }
+    return result
+  },
+  replace(str: string | undefined, pattern: unknown, replacement: unknown, limit: number | undefined) {
+    if (str === undefined) return undefined
+    if (pattern === '') throw { code: 'D3010', value: pattern, index: 2 }
+    if (limit! < 0) throw { code: 'D3011', value: limit, index: 4 }
+    const replacer = typeof replacement === 'string' ? substitution(replacement) : (m: unknown) => callFunction(replacement, [m])
+    let result = ''
+    let position = 0
+    if (limit !== undefined && limit <= 0) return str
+    let count = 0
+    if (typeof pattern === 'string') {
+      let index = str.indexOf(pattern, position)
+      while (index !== -1 && (limit === undefined || count < limit)) {
+        tick()
+        result += str.substring(position, index)
+        result += replacement
+        position = index + pattern.length
+        count++
+        index = str.indexOf(pattern, position)
+      }
+      return result + str.substring(position)
+    }
+    let m = callMatcher(pattern, str)
+    if (m === undefined) return str
+    while (m !== undefined && (limit === undefined || count < limit)) {
+      tick()
+      result += str.substring(position, m.start)
+      const with_ = replacer(m)
+      if (typeof with_ !== 'string') throw { code: 'D3012', value: with_ }
+      result += with_
+      position = m.start + m.match.length
+      count++
+      m = callMatcher(m.next, undefined)
+    }
+    return result + str.substring(position)
+  },
+  match(str: string | undefined, regex: unknown, limit: number | undefined) {
+    if (str === undefined) return undefined
+    if (limit! < 0) throw { code: 'D3040', value: limit, index: 3 }
+    const result = createSequence()
+    if (limit === undefined || limit > 0) {
+      let count = 0
+      let m = callMatcher(regex, str)
+      while (m !== undefined && (limit === undefined || count < limit)) {
+        tick()
+        result.push({ match: m.match, index: m.start, groups: m.groups })
+        m = callMatcher(m.next, undefined)
+        count++
+      }
+    }
+    return result
+  },
+  now(picture?: string, timezone?: string) {
+    return fromMillis(state.timestamp, picture, timezone)
+  },
+  millis() {
+    return state.timestamp
+  },
+}
+
+/** `$n` substitution of a replacement string, as jsonata's $replace. */
+function substitution(replacement: string): (m: { match: string; groups: string[] }) => string {
+  return (m) => {
+    let out = ''
+    let position = 0
+    let index = replacement.indexOf('$', position)
+    while (index !== -1 && position < replacement.length) {
+      out += replacement.substring(position, index)
+      position = index + 1
+      const c = replacement.charAt(position)
+      if (c === '$') {
+        out += '$'
+        position++
+      } else if (c === '0') {
+        out += m.match
+        position++
+      } else {
+        const maxDigits = m.groups.length === 0 ? 1 : Math.floor(Math.log(m.groups.length) * Math.LOG10E) + 1
+        let n = parseInt(replacement.substring(position, position + maxDigits), 10)
+        if (maxDigits > 1 && n > m.groups.length) n = parseInt(replacement.substring(position, position + maxDigits - 1), 10)
+        if (!Number.isNaN(n)) {
+          if (m.groups.length > 0) {
+            const sub = m.groups[n - 1]
+            if (sub !== undefined) out += sub
+          }
+          position += n.toString().length
+        } else out += '$'
+      }
+      index = replacement.indexOf('$', position)
+    }
+    return out + replacement.substring(position)
+  }
+}
+
+/** jsonata's stable merge sort: same split points and comparison order; `comp(a, b)` truthy means b goes first. */
+export function mergeSort(array: unknown[], comp: (a: unknown, b: unknown) => unknown): unknown[] {
+  if (array.length <= 1) return array
+  const middle = Math.floor(array.length / 2)
+  const left = mergeSort(array.slice(0, middle), comp)
+  const right = mergeSort(array.slice(middle), comp)
+  const merged: unknown[] = []
+  let i = 0
+  let j = 0
+  while (i < left.length && j < right.length) {
+    tick()
+    if (comp(left[i], right[j])) merged.push(right[j++])
+    else merged.push(left[i++])
+  }
+  while (i < left.length) merged.push(left[i++])
+  while (j < right.length) merged.push(right[j++])
+  return merged
+}
+
+/** Names whose jsonata implementation is asynchronous and not replaced: an expression using them falls back. */
+export const UNSUPPORTED_FUNCTIONS = new Set<string>(['eval'])
+
+/** The static frame of the fast path: every supported jsonata function. */
+export const staticFrame = new Frame(null)
+for (const [name, fn] of original) {
+  if (UNSUPPORTED_FUNCTIONS.has(name)) continue
+  const impl = replacements[name]
+  if (impl) {
+    staticFrame.bind(name, { _jsonata_function: true, implementation: impl, signature: fn.signature as Signature, arity: fn.implementation.length } satisfies Native)
+  } else if (fn.implementation.constructor.name === 'AsyncFunction') {
+    UNSUPPORTED_FUNCTIONS.add(name)
+  } else staticFrame.bind(name, fn)
+}
+
+/** jsonata's own implementations used directly by the compiler. */
+export const fn = {
+  boolean,
+  string: original.get('string')!.implementation as (v: unknown) => string | undefined,
+  append: original.get('append')!.implementation as (this: typeof FOCUS, a: unknown, b: unknown) => unknown,
+  exists: original.get('exists')!.implementation as (v: unknown) => boolean,
+} satisfies Record<string, unknown>
+
+export type { Seq }

@@ -1,0 +1,148 @@
+/**
+ * Runtime of the compiled (fast) transform path: jsonata's value model — sequences (arrays flagged
+ * `sequence`), variable frames, the type predicates and equality — plus the per-evaluation limits.
+ * Semantics follow jsonata 2.2 (node_modules/jsonata/jsonata.js) point by point.
+ */
+import { depthError, timeoutError } from './limits.js'
+
+/** A jsonata sequence (or plain array) with jsonata's internal flags. */
+export type Seq = unknown[] & { sequence?: boolean; keepSingleton?: boolean; outerWrapper?: boolean; cons?: boolean; tupleStream?: boolean }
+
+/** A variable scope, as jsonata's `createFrame`: own bindings, then the enclosing frame's. */
+export class Frame {
+  readonly vars: Record<string, unknown> = Object.create(null)
+  constructor(readonly parent: Frame | null) {}
+  /** Binds a variable in this frame. */
+  bind(name: string, value: unknown): void {
+    this.vars[name] = value
+  }
+  /** Looks a variable up through the enclosing frames. */
+  lookup(name: string): unknown {
+    let f: Frame | null = this
+    while (f !== null) {
+      if (name in f.vars) return f.vars[name]
+      f = f.parent
+    }
+    return undefined
+  }
+}
+
+/** A new (empty or one-item) sequence. */
+export function createSequence(...items: unknown[]): Seq {
+  const s = [] as Seq
+  s.sequence = true
+  if (items.length === 1) s.push(items[0])
+  return s
+}
+
+/** `this` for jsonata's native functions (the date functions read the evaluation's timestamp from it). */
+export const FOCUS = {
+  createSequence,
+  options: undefined as unknown,
+  input: undefined as unknown,
+  environment: {
+    get timestamp(): Date {
+      return new Date(state.timestamp)
+    },
+  },
+}
+
+/** jsonata `isSequence` (value must not be nullish). */
+export function isSequence(v: unknown): v is Seq {
+  return Array.isArray(v) && (v as Seq).sequence === true
+}
+
+/** jsonata `isNumeric`: a non-NaN number; throws D1001 for ±Infinity. */
+export function isNumeric(n: unknown): n is number {
+  if (typeof n !== 'number') return false
+  if (Number.isNaN(n)) return false
+  if (!Number.isFinite(n)) throw { code: 'D1001', value: n }
+  return true
+}
+
+/** jsonata `isArrayOfNumbers`. */
+export function isArrayOfNumbers(a: unknown): boolean {
+  if (!Array.isArray(a)) return false
+  let ok = true
+  for (const x of a) if (!isNumeric(x)) ok = false
+  return ok
+}
+
+/** jsonata `isArrayOfStrings`. */
+export function isArrayOfStrings(a: unknown): boolean {
+  return Array.isArray(a) && a.every((x) => typeof x === 'string')
+}
+
+/** jsonata `isFunction`: a native, a lambda, or a plain JavaScript function. */
+export function isFunction(v: unknown): boolean {
+  return (
+    (v !== null && typeof v === 'object' && ((v as Record<string, unknown>)._jsonata_function === true || (v as Record<string, unknown>)._jsonata_lambda === true)) ||
+    typeof v === 'function'
+  )
+}
+
+/** jsonata `isLambda`. */
+export function isLambda(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && (v as Record<string, unknown>)._jsonata_lambda === true
+}
+
+/** jsonata `isDeepEqual` (own property names, arrays by items). */
+export function isDeepEqual(l: unknown, r: unknown): boolean {
+  if (l === r) return true
+  if (typeof l === 'object' && typeof r === 'object' && l !== null && r !== null) {
+    if (Array.isArray(l) && Array.isArray(r)) {
+      if (l.length !== r.length) return false
+      for (let i = 0; i < l.length; i++) if (!isDeepEqual(l[i], r[i])) return false
+      return true
+    }
+    const lk = Object.getOwnPropertyNames(l).sort()
+    const rk = Object.getOwnPropertyNames(r).sort()
+    if (lk.length !== rk.length) return false
+    for (let i = 0; i < lk.length; i++) if (lk[i] !== rk[i]) return false
+    for (const k of lk) if (!isDeepEqual((l as Record<string, unknown>)[k], (r as Record<string, unknown>)[k])) return false
+    return true
+  }
+  return false
+}
+
+/** jsonata `utils.keys`. */
+export function keysOf(v: unknown): string[] {
+  return typeof v === 'object' && v !== null ? Object.keys(v) : []
+}
+
+/** Per-evaluation limit state (evaluation is synchronous, so one current state suffices). */
+export interface EvalState {
+  start: number
+  timeoutMs: number
+  maxDepth: number
+  /** jsonata-equivalent evaluation depth of the current lambda body's root. */
+  depth: number
+  ticks: number
+  timestamp: number
+}
+
+/** The state of the evaluation in progress. */
+export let state: EvalState = { start: 0, timeoutMs: Infinity, maxDepth: Infinity, depth: 0, ticks: 0, timestamp: 0 }
+
+/** Installs a new state, returning the previous one (for re-entrant evaluations). */
+export function enterState(s: EvalState): EvalState {
+  const prev = state
+  state = s
+  return prev
+}
+
+/** Restores a previous state. */
+export function restoreState(s: EvalState): void {
+  state = s
+}
+
+/** Called in loops: every 1024 iterations checks the wall clock. */
+export function tick(): void {
+  if ((++state.ticks & 1023) === 0 && Date.now() - state.start > state.timeoutMs) throw timeoutError(state.timeoutMs)
+}
+
+/** Called when a lambda body is entered at jsonata depth `depth`. */
+export function checkDepth(depth: number): void {
+  if (depth > state.maxDepth) throw depthError(state.maxDepth)
+  if ((++state.ticks & 63) === 0 && Date.now() - state.start > state.timeoutMs) throw timeoutError(state.timeoutMs)
+}
