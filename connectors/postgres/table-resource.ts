@@ -121,7 +121,9 @@ export async function applyPgStep(step: Step, clients: LiveClients): Promise<voi
     try {
       await pool.query(`CREATE DATABASE ${pgIdent(step.database)}`)
     } catch (err) {
-      if ((err as { code?: string }).code !== '42P04') throw classifyPgError(err, clients.settings, `creating database ${step.database}`)
+      // 42P04 duplicate_database; 23505 when a concurrent CREATE DATABASE won the race
+      const code = (err as { code?: string }).code
+      if (code !== '42P04' && code !== '23505') throw classifyPgError(err, clients.settings, `creating database ${step.database}`)
     }
     return
   }
