@@ -41,7 +41,7 @@ let validator: ReturnType<Ajv['compile']> | undefined
 function schemaValidator(): ReturnType<Ajv['compile']> {
   if (!validator) {
     const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas/pipeline-test.schema.json'), 'utf8'))
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema)
+    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema)
   }
   return validator
 }
