@@ -4,6 +4,7 @@
  * constructor extracted (to check Cassandra columns).
  */
 import jsonata from 'jsonata'
+import { isScalar } from 'yaml'
 import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
 import type { ExprOrigin } from './spec-resolve.js'
@@ -20,6 +21,9 @@ export function lineColOf(text: string, index: number): { line: number; col: num
 /** Where a position inside an expression lies in its file (the pipeline file for inline expressions). */
 export function exprPosition(src: YamlSource, origin: ExprOrigin, index: number): { file: string; line: number; col: number } {
   if (origin.file) return { file: origin.file, ...lineColOf(origin.expr, index) }
+  const node = src.locate(origin.path).node
+  // a templated expression differs from its source text: point at the scalar itself
+  if (isScalar(node) && node.value !== origin.expr) return { file: src.file, ...src.valuePos(origin.path) }
   return { file: src.file, ...src.pos(src.offsetInValue(origin.path, index)) }
 }
 

@@ -92,21 +92,32 @@ export class YamlSource {
 
 /** Maps index `index` of `value` to an offset in `text[start, end)` where the scalar's source lies. */
 export function alignOffset(value: string, text: string, start: number, end: number, type: string | undefined, index: number): number {
-  let j = start
-  if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') j++
-  else if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
-    j = text.indexOf('\n', start) + 1 // skip the `|` / `>` header line
-    if (j === 0) return start
+  // the source characters that can carry the value's characters, as offsets into `text`
+  const offs: number[] = []
+  if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
+    const body = text.indexOf('\n', start) + 1 // skip the `|` / `>` header line
+    if (body === 0) return start
+    const lines = text.slice(body, end).split('\n')
+    const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length))
+    let o = body
+    for (const l of lines) {
+      for (let c = Math.min(indent, l.length); c <= l.length; c++) offs.push(o + c) // includes the newline
+      o += l.length + 1
+    }
+  } else {
+    const q = type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE' ? 1 : 0
+    for (let o = start + q; o < end - q; o++) offs.push(o)
   }
-  for (let i = 0; i < value.length && j < end; i++) {
+  let j = 0
+  for (let i = 0; i < value.length && j < offs.length; i++) {
     const c = value[i]!
     let k = j
-    while (k < end && text[k] !== c) k++
-    if (k >= end) k = j // not found (escape sequence): stay in place
-    if (i === index) return k
+    while (k < offs.length && text[offs[k]!] !== c) k++
+    if (k >= offs.length) k = j // not found (escape sequence, folded line break): stay in place
+    if (i === index) return offs[k]!
     j = k + 1
   }
-  return Math.min(j, end)
+  return offs[Math.min(j, offs.length - 1)] ?? start
 }
 
 function firstLine(s: string): string {
