@@ -19,8 +19,24 @@ export const JSONATA_FUNCTIONS = [
   'now', 'millis',
 ] as const
 
+/**
+ * jsonata's static frame, read synchronously: the `__evaluate_entry` hook (the one jsonata's own test
+ * harness uses) is called before the first await of an evaluation and receives the environment.
+ */
+function jsonataEnvironment(): { lookup(name: string): unknown } {
+  let env: { lookup(name: string): unknown } | undefined
+  const probe = jsonata('0')
+  probe.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, (_e: unknown, _i: unknown, environment: typeof env) => {
+    env ??= environment
+  })
+  probe.evaluate(undefined).catch(() => undefined)
+  if (env === undefined) throw new Error('jsonata did not expose its environment: unsupported jsonata version')
+  return env
+}
+
 const original = new Map<string, Native>()
-for (const name of JSONATA_FUNCTIONS) original.set(name, (await jsonata(`$${name}`).evaluate(undefined)) as Native)
+const jsonataEnv = jsonataEnvironment()
+for (const name of JSONATA_FUNCTIONS) original.set(name, jsonataEnv.lookup(name) as Native)
 
 type Impl = (this: typeof FOCUS, ...args: any[]) => unknown
 

@@ -1,0 +1,160 @@
+/**
+ * Deterministic generator of random JSONata expressions (from the constructs the transform compiler
+ * supports) and random JSON inputs, for the differential test of the fast path against the interpreter.
+ */
+
+/** mulberry32: a small seeded PRNG. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const KEYS = ['a', 'b', 'c', 'name', 'n']
+const STRINGS = ['', 'x', 'Hello World', ' a  b ', 'abc', '42', '3.5', 'a,b,c']
+
+/** Generator of inputs and expressions driven by one PRNG. */
+export class Generator {
+  constructor(private readonly rnd: () => number) {}
+
+  private int(n: number): number {
+    return Math.floor(this.rnd() * n)
+  }
+  private pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)]
+  }
+
+  /** A random JSON value. */
+  value(depth = 0): unknown {
+    const r = this.int(depth > 2 ? 6 : 9)
+    switch (r) {
+      case 0: return this.int(21) - 10
+      case 1: return Math.round((this.rnd() * 20 - 10) * 1000) / 1000
+      case 2: return this.pick(STRINGS)
+      case 3: return this.rnd() < 0.5
+      case 4: return null
+      case 5: return this.int(5)
+      case 6:
+      case 7: {
+        const o: Record<string, unknown> = {}
+        const n = this.int(4)
+        for (let i = 0; i < n; i++) o[this.pick(KEYS)] = this.value(depth + 1)
+        return o
+      }
+      default: return Array.from({ length: this.int(4) }, () => this.value(depth + 1))
+    }
+  }
+
+  /** A random input document (usually an object, sometimes an array). */
+  input(): unknown {
+    if (this.rnd() < 0.15) return Array.from({ length: this.int(4) }, () => this.value(1))
+    const o: Record<string, unknown> = {}
+    for (const k of KEYS) if (this.rnd() < 0.7) o[k] = this.value(1)
+    return o
+  }
+
+  private literal(): string {
+    switch (this.int(6)) {
+      case 0: return String(this.int(10))
+      case 1: return String(this.int(200) / 10 - 10)
+      case 2: return JSON.stringify(this.pick(STRINGS))
+      case 3: return this.pick(['true', 'false', 'null'])
+      case 4: return '[' + Array.from({ length: this.int(3) }, () => this.int(5)).join(', ') + ']'
+      default: return '-' + String(this.int(5))
+    }
+  }
+
+  private path(d: number): string {
+    const steps = [this.pick(KEYS)]
+    const n = this.int(3)
+    for (let i = 0; i < n; i++) steps.push(this.rnd() < 0.1 ? '*' : this.pick(KEYS))
+    let p = steps.map((s) => (this.rnd() < 0.2 && d < 3 ? `${s}[${this.predicate(d + 1)}]` : s)).join('.')
+    if (this.rnd() < 0.05) p = '**.' + this.pick(KEYS)
+    if (this.rnd() < 0.1) p += '[]'
+    if (this.rnd() < 0.05) p = `${p}^(${this.pick(['', '>'])}${this.pick(KEYS)})`
+    return p
+  }
+
+  private predicate(d: number): string {
+    switch (this.int(4)) {
+      case 0: return String(this.int(4) - 1)
+      case 1: return `${this.pick(KEYS)} ${this.pick(['=', '!=', '>', '<'])} ${this.literal()}`
+      case 2: return this.pick(KEYS)
+      default: return this.expr(d + 1)
+    }
+  }
+
+  private call(d: number): string {
+    const e = () => this.expr(d + 1)
+    const f = this.int(34)
+    switch (f) {
+      case 0: return `$string(${e()})`
+      case 1: return `$substring(${e()}, ${this.int(6) - 2}${this.rnd() < 0.5 ? ', ' + this.int(4) : ''})`
+      case 2: return `$uppercase(${e()})`
+      case 3: return `$lowercase(${e()})`
+      case 4: return `$trim(${e()})`
+      case 5: return `$length(${e()})`
+      case 6: return `$contains(${e()}, ${JSON.stringify(this.pick(STRINGS))})`
+      case 7: return `$split(${e()}, ${JSON.stringify(this.pick([',', ' ', '']))})`
+      case 8: return `$join(${e()}${this.rnd() < 0.5 ? ', "-"' : ''})`
+      case 9: return `$replace(${e()}, ${JSON.stringify(this.pick(['a', ' ', 'b']))}, "_")`
+      case 10: return `$pad(${e()}, ${this.int(10) - 5}${this.rnd() < 0.5 ? ', "#"' : ''})`
+      case 11: return `$number(${e()})`
+      case 12: return `$abs(${e()})`
+      case 13: return `$floor(${e()})`
+      case 14: return `$round(${e()}${this.rnd() < 0.5 ? ', ' + (this.int(4) - 1) : ''})`
+      case 15: return `$sum(${e()})`
+      case 16: return `$max(${e()})`
+      case 17: return `$count(${e()})`
+      case 18: return `$average(${e()})`
+      case 19: return `$boolean(${e()})`
+      case 20: return `$not(${e()})`
+      case 21: return `$exists(${e()})`
+      case 22: return `$append(${e()}, ${e()})`
+      case 23: return `$reverse(${e()})`
+      case 24: return `$distinct(${e()})`
+      case 25: return `$keys(${e()})`
+      case 26: return `$lookup(${e()}, ${JSON.stringify(this.pick(KEYS))})`
+      case 27: return `$merge(${e()})`
+      case 28: return `$spread(${e()})`
+      case 29: return `$map(${e()}, function($v, $i) { ${this.lambdaBody(d)} })`
+      case 30: return `$filter(${e()}, function($v) { ${this.lambdaBody(d)} })`
+      case 31: return `$reduce(${e()}, function($acc, $v) { $acc + $v }${this.rnd() < 0.5 ? ', 0' : ''})`
+      case 32: return `$sort(${e()}${this.rnd() < 0.5 ? ', function($l, $r) { $l > $r }' : ''})`
+      default: return `$type(${e()})`
+    }
+  }
+
+  private lambdaBody(d: number): string {
+    return this.pick([`$v`, `$v * 2`, `$v.${this.pick(KEYS)}`, `$string($v) & "!"`, `$v > 1`, `$i`, this.expr(d + 2)])
+  }
+
+  /** A random expression of bounded depth. */
+  expr(d = 0): string {
+    if (d > 3) return this.rnd() < 0.5 ? this.literal() : this.path(d)
+    const e = () => this.expr(d + 1)
+    switch (this.int(16)) {
+      case 0:
+      case 1: return this.path(d)
+      case 2: return this.literal()
+      case 3: return `${e()} ${this.pick(['+', '-', '*', '/', '%'])} ${e()}`
+      case 4: return `${e()} ${this.pick(['=', '!=', '<', '<=', '>', '>='])} ${e()}`
+      case 5: return `${e()} & ${e()}`
+      case 6: return `${e()} ${this.pick(['and', 'or'])} ${e()}`
+      case 7: return `(${e()} ? ${e()}${this.rnd() < 0.7 ? ' : ' + e() : ''})`
+      case 8: return `(${e()} ${this.pick(['??', '?:'])} ${e()})`
+      case 9: return `[${Array.from({ length: this.int(4) }, e).join(', ')}]${this.rnd() < 0.3 ? `[${this.predicate(d)}]` : ''}`
+      case 10: return `{${Array.from({ length: this.int(3) }, () => `${JSON.stringify(this.pick(KEYS))}: ${e()}`).join(', ')}}`
+      case 11: return `${this.pick(KEYS)}{${this.pick(KEYS)}: ${e()}}`
+      case 12: return `($x := ${e()}; ${this.rnd() < 0.5 ? '$x' : e()})`
+      case 13: return `${e()} in ${e()}`
+      case 14: return `[${this.int(4)}..${this.int(6)}].(${this.rnd() < 0.5 ? '$ * 2' : e()})`
+      default: return this.call(d)
+    }
+  }
+}
