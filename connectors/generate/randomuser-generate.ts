@@ -96,7 +96,6 @@ export function generateUser(seed: number, index: number): Record<string, unknow
   const [city, state] = pick(r, nat.cities)
   const dob = new Date(NOW - (18 + r() * 60) * YEAR_MS)
   const registered = new Date(NOW - (0.5 + r() * 20) * YEAR_MS)
-  const handle = ascii(first) || 'user'
   const username = `${pick(r, WORDS)}${pick(r, ANIMALS)}${int(r, 100, 999)}`
   const pictureId = int(r, 0, 99)
   const folder = gender === 'male' ? 'men' : 'women'
@@ -112,7 +111,7 @@ export function generateUser(seed: number, index: number): Record<string, unknow
       coordinates: { latitude: (r() * 180 - 90).toFixed(4), longitude: (r() * 360 - 180).toFixed(4) },
       timezone: { offset: pick(r, ['-5:00', '+1:00', '+2:00', '0:00']), description: 'Generated' },
     },
-    email: `${handle}.${ascii(last) || 'user'}@example.com`,
+    email: ascii(first) && ascii(last) ? `${ascii(first)}.${ascii(last)}@example.com` : `${username}@example.com`,
     login: { uuid: uuidV4(r), username, password: pick(r, WORDS), salt: digits(r, 8), md5: digits(r, 32), sha1: digits(r, 40), sha256: digits(r, 64) },
     dob: { date: dob.toISOString(), age: Math.floor((NOW - dob.getTime()) / YEAR_MS) },
     registered: { date: registered.toISOString(), age: Math.floor((NOW - registered.getTime()) / YEAR_MS) },

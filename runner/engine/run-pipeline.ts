@@ -1,0 +1,163 @@
+/**
+ * `runPipeline`: executes a compiled task graph on a backend. Streaming (default): every stage
+ * runs at once until `signal` aborts. `once`: stages run wave by wave in dependency order —
+ * scheduled sources do one run now (honouring `runFor`), then the relay drains the outbox, then
+ * the consumers read up to the end offsets — so when it returns every stage was drained.
+ * Aborting `signal` is a graceful stop: inputs stop, in-flight batches finish and are acked; after
+ * `graceMs` what is still in flight is nacked (redelivered by the next run) and the run returns.
+ * The caller owns (and closes) the backend.
+ */
+import type { Sink, StreamRecord } from '../../connectors/types.js'
+import type { StageSpec } from '../../dsl/spec.js'
+import type { TaskGraph } from '../../dsl/graph-types.js'
+import { RecordError } from '../errors.js'
+import { retry } from '../retry.js'
+import type { HttpServerSource } from '../../connectors/http-server/http-server-source.js'
+import type { Backend } from './backend.js'
+import { stageInputs } from './pipeline-sources.js'
+import { compileRecordSteps, dlqTopicOf, stageTargets } from './record-steps.js'
+import { newStageStats, runStage, type StageStats } from './stage-runner.js'
+
+export interface RunOptions {
+  /** `rtds run --once`: one run of every scheduled source, drain every stage, return. */
+  readonly once?: boolean
+  /** Abort = graceful shutdown (SIGINT/SIGTERM). */
+  readonly signal?: AbortSignal
+  /** How long in-flight work may take after `signal` aborted (default 10 s). */
+  readonly graceMs?: number
+  /** Progress and event lines. */
+  readonly log?: (line: string) => void
+  /** Replace `http` sources by `generate`; default: `backend.mode === 'embedded'`. */
+  readonly offline?: boolean
+  /** Override the `runFor` of every schedule (ms). */
+  readonly runFor?: number
+  /** Interval of the progress lines in ms (default 5000; 0 = none). */
+  readonly progressMs?: number
+  /** Called for each http_server source (tests). */
+  readonly onHttpServer?: (source: HttpServerSource) => void
+}
+
+/** What a run did. */
+export interface RunSummary {
+  readonly pipeline: string
+  readonly mode: 'live' | 'embedded'
+  readonly once: boolean
+  /** `completed`: drained (once) or stopped gracefully; `stopped`: grace period ran out; `failed`: errors. */
+  status: 'completed' | 'stopped' | 'failed'
+  durationMs: number
+  readonly stages: Record<string, StageStats>
+  /** Records that entered the first stages (from pipeline sources). */
+  recordsIn: number
+  /** Records stored by the last stages (written to their final sinks). */
+  recordsStored: number
+  deadLettered: number
+  /** recordsStored / duration (seconds). */
+  recordsPerSecond: number
+  errors: string[]
+}
+
+/** Groups stages into waves: a stage comes after every stage writing something it reads. */
+export function stageWaves(stages: readonly StageSpec[]): StageSpec[][] {
+  const level = new Map<string, number>()
+  const writers = (name: string): StageSpec[] => stages.filter((s) => s.to.includes(name))
+  const levelOf = (s: StageSpec, seen: Set<string>): number => {
+    const known = level.get(s.name)
+    if (known !== undefined) return known
+    if (seen.has(s.name)) return 0 // a cycle is rejected by the DSL; do not loop here
+    seen.add(s.name)
+    const l = Math.max(0, ...s.from.flatMap(writers).map((w) => levelOf(w, seen) + 1))
+    level.set(s.name, l)
+    return l
+  }
+  const waves: StageSpec[][] = []
+  for (const s of stages) (waves[levelOf(s, new Set())] ??= []).push(s)
+  return waves.filter(Boolean)
+}
+
+/** See the module comment. */
+export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunOptions = {}): Promise<RunSummary> {
+  const spec = graph.spec
+  const log = opts.log ?? (() => {})
+  const once = opts.once ?? false
+  const started = Date.now()
+  const stop = new AbortController()
+  const kill = new AbortController()
+  const graceMs = opts.graceMs ?? 10_000
+  let killTimer: NodeJS.Timeout | undefined
+  const onSignal = (): void => {
+    if (stop.signal.aborted) return
+    log(`stopping: draining in-flight work (grace period ${graceMs} ms)`)
+    stop.abort()
+    killTimer = setTimeout(() => {
+      log('grace period over: in-flight batches are handed back (nacked) for the next run')
+      kill.abort()
+    }, graceMs)
+  }
+  if (opts.signal?.aborted) onSignal()
+  else opts.signal?.addEventListener('abort', onSignal, { once: true })
+
+  const stages = Object.values(spec.stages)
+  const stats: Record<string, StageStats> = Object.fromEntries(stages.map((s) => [s.name, newStageStats()]))
+  const dlq = backend.deadLetters()
+  const summary: RunSummary = {
+    pipeline: spec.pipeline, mode: backend.mode, once, status: 'completed', durationMs: 0, stages: stats,
+    recordsIn: 0, recordsStored: 0, deadLettered: 0, recordsPerSecond: 0, errors: [],
+  }
+
+  const progress = (): string => stages.map((s) => `${s.name}: in ${stats[s.name].in} out ${stats[s.name].out} dlq ${stats[s.name].dlq}`).join(' | ')
+  const progressTimer = (opts.progressMs ?? 5000) > 0 ? setInterval(() => log(progress()), opts.progressMs ?? 5000) : undefined
+  progressTimer?.unref()
+
+  const onUndecodable = async (stage: StageSpec, raw: StreamRecord, error: Error): Promise<void> => {
+    const topic = dlqTopicOf(spec, stage)
+    await retry(() => dlq.send(topic, raw, { stage: stage.name, error: new RecordError('decode', error.message, { cause: error }) }), {
+      maxAttempts: Infinity,
+      signal: kill.signal,
+    })
+    stats[stage.name].in++
+    stats[stage.name].dlq++
+  }
+
+  const runOne = async (stage: StageSpec): Promise<void> => {
+    const sinks: Sink[] = stageTargets(spec, stage).map((t) => {
+      if (t.kind === 'topic') return backend.topicSink(t.topic)
+      return t.table.kind === 'postgres' ? backend.stagingSink(t.table) : backend.tableSink(t.table)
+    })
+    const inputs = stageInputs(stage, {
+      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onHttpServer: opts.onHttpServer,
+    })
+    try {
+      await runStage({
+        stage, inputs, sinks, prepare: compileRecordSteps(spec, stage), dlq, dlqTopic: dlqTopicOf(spec, stage),
+        stats: stats[stage.name], stop: stop.signal, kill: kill.signal, log,
+      })
+    } finally {
+      await Promise.all([...inputs.map((i) => i.close()), ...sinks.map((s) => s.close())].map((p) => p.catch(() => {})))
+    }
+  }
+
+  try {
+    if (once) {
+      for (const wave of stageWaves(stages)) {
+        if (stop.signal.aborted) break
+        await Promise.all(wave.map(runOne))
+      }
+    } else await Promise.all(stages.map(runOne))
+  } finally {
+    if (killTimer) clearTimeout(killTimer)
+    if (progressTimer) clearInterval(progressTimer)
+    opts.signal?.removeEventListener('abort', onSignal)
+  }
+
+  const fromSources = stages.filter((s) => s.from.some((n) => spec.sources[n]))
+  const last = stages.filter((s) => !stages.some((o) => s.to.some((t) => o.from.includes(t))))
+  summary.durationMs = Date.now() - started
+  summary.recordsIn = fromSources.reduce((n, s) => n + stats[s.name].in, 0)
+  summary.recordsStored = last.reduce((n, s) => n + stats[s.name].out, 0)
+  summary.deadLettered = stages.reduce((n, s) => n + stats[s.name].dlq, 0)
+  summary.recordsPerSecond = Math.round(summary.recordsStored / Math.max(0.001, summary.durationMs / 1000))
+  summary.errors = stages.flatMap((s) => stats[s.name].errors)
+  summary.status = kill.signal.aborted ? 'stopped' : summary.errors.length ? 'failed' : 'completed'
+  log(`done: ${progress()}`)
+  return summary
+}
