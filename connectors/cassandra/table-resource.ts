@@ -28,6 +28,7 @@ export function normaliseCqlType(t: string): string {
 }
 
 const cqlString = (v: string): string => `'${v.replace(/'/g, "''")}'`
+const replicationText = (r: Readonly<Record<string, string>>): string => Object.entries(r).map(([k, v]) => `${k}=${v}`).join(', ')
 const replicationCql = (r: Readonly<Record<string, string>>): string =>
   `{${Object.entries(r).map(([k, v]) => `${cqlString(k)}: ${cqlString(v)}`).join(', ')}}`
 
@@ -53,14 +54,14 @@ export function planKeyspace(d: DesiredKeyspace, live: Record<string, string> | 
   if (!live) {
     return {
       ...base, action: 'create', live: null,
-      details: [{ attr: 'replication', to: JSON.stringify(d.replication) }],
+      details: [{ attr: 'replication', to: replicationText(d.replication) }],
       steps: [{ op: 'cql', cql: `CREATE KEYSPACE IF NOT EXISTS ${cqlIdent(d.name)} WITH replication = ${repl}` }],
     }
   }
   if (JSON.stringify(live) === JSON.stringify(d.replication)) return { ...base, action: 'unchanged', details: [], steps: [], live }
   return {
     ...base, action: 'update', live,
-    details: [{ attr: 'replication', from: JSON.stringify(live), to: JSON.stringify(d.replication) }],
+    details: [{ attr: 'replication', from: replicationText(live), to: replicationText(d.replication) }],
     steps: [{ op: 'cql', cql: `ALTER KEYSPACE ${cqlIdent(d.name)} WITH replication = ${repl}` }],
   }
 }

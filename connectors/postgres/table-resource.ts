@@ -70,7 +70,8 @@ export async function planStateTables(d: DesiredStateTables, clients: LiveClient
   if (missing.length === 0) return { ...base, action: 'unchanged', details: [], steps: [], live: fingerprint }
   const steps: Step[] = stateTablesDdl().map((sql) => ({ op: 'sql', sql }))
   const details: ChangeDetail[] = missing.map((t) => ({ attr: `table ${STATE_SCHEMA}.${t}`, to: 'create' }))
-  return { ...base, action: live.size ? 'update' : 'create', details: live.size ? details : [], steps, live: fingerprint }
+  const created: ChangeDetail[] = [{ attr: 'tables', to: d.tables.map((t) => `${STATE_SCHEMA}.${t}`).join(', ') }]
+  return { ...base, action: live.size ? 'update' : 'create', details: live.size ? details : created, steps, live: fingerprint }
 }
 
 /** Plans one staging table: create, add missing columns/index, or replace (destructive) on a type change. */
@@ -79,7 +80,8 @@ export async function planStagingTable(d: DesiredPgTable, clients: LiveClients, 
   const base = { kind: d.kind, name: d.name, breaking: false, files }
   const cols = dbExists ? (await liveColumns(clients, d.schema, [d.table])).get(d.table) : undefined
   if (!cols) {
-    return { ...base, action: 'create', destructive: false, details: [], steps: ddl.map((sql) => ({ op: 'sql', sql })), live: null }
+    const details: ChangeDetail[] = [{ attr: 'columns', to: Object.keys(STAGING_COLUMNS).join(', ') }, { attr: 'index', to: `${d.table}_unpublished` }]
+    return { ...base, action: 'create', destructive: false, details, steps: ddl.map((sql) => ({ op: 'sql', sql })), live: null }
   }
   const indexName = `${d.table}_unpublished`
   const idx = await query<{ indexname: string }>(

@@ -39,7 +39,7 @@ function detail(d: ChangeDetail, create: boolean): string {
   if (d.from !== undefined && d.to !== undefined) value = `${d.from} → ${d.to}`
   else value = d.to ?? d.from ?? ''
   const line = create ? `${d.attr} = ${value}` : `${d.attr}: ${value}`
-  return `      ${sym.padEnd(2)} ${line}${d.note ? `  (${d.note})` : ''}`
+  return `     ${sym.padStart(2)} ${line}${d.note ? `  (${d.note})` : ''}`
 }
 
 /** The plan as text, ending with a newline. */

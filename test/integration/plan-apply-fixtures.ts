@@ -79,9 +79,16 @@ export function testSettings(suffix: string): ConnectionSettings {
   return { ...base, databaseUrl: u.toString() }
 }
 
+/** Names a test created, when they differ from {@link makeSpec}'s. */
+export interface CreatedNames {
+  readonly topic?: string
+  readonly keyspace?: string
+}
+
 /** Drops what a test created (topics, subject, keyspace, database); errors are ignored. */
-export async function cleanup(settings: ConnectionSettings, suffix: string): Promise<void> {
-  const topic = `plan_${suffix}`
+export async function cleanup(settings: ConnectionSettings, suffix: string, names: CreatedNames = {}): Promise<void> {
+  const topic = names.topic ?? `plan_${suffix}`
+  const keyspace = names.keyspace ?? `ks_${suffix}`
   const admin = kafka(settings, { retry: { retries: 1 } }).admin()
   await admin.connect().then(async () => {
     const existing = new Set(await admin.listTopics())
@@ -92,7 +99,7 @@ export async function cleanup(settings: ConnectionSettings, suffix: string): Pro
   await fetch(`${settings.schemaRegistryUrl}/subjects/${subject}`, { method: 'DELETE' }).catch(() => {})
   await fetch(`${settings.schemaRegistryUrl}/subjects/${subject}?permanent=true`, { method: 'DELETE' }).catch(() => {})
   const cass = cassandraClient(settings)
-  await cass.execute(`DROP KEYSPACE IF EXISTS "ks_${suffix}"`).catch(() => {})
+  await cass.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`).catch(() => {})
   await cass.shutdown().catch(() => {})
   const c = new pg.Client({ connectionString: maintenanceUrl(settings.databaseUrl) })
   await c.connect().then(() => c.query(`DROP DATABASE IF EXISTS "rtds_${suffix}" WITH (FORCE)`)).catch(() => {}).finally(() => c.end().catch(() => {}))
