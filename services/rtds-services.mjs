@@ -11,6 +11,7 @@
 // recorded. Exit 0 ok, 1 a server failed, 2 usage error.
 import { join, relative } from 'node:path'
 import { DATA_DIR, SERVICES_DIR, dataDir, rssMiB, runningPid, sleep, stopPid, tailFile, withLock } from './scripts/process-control.mjs'
+import { isFetched } from './scripts/maven-fetch.mjs'
 import { postgres } from './scripts/postgres-service.mjs'
 import { kafka } from './scripts/kafka-service.mjs'
 import { registry } from './scripts/registry-service.mjs'
@@ -81,7 +82,10 @@ async function upOne(svc, ready) {
     return { svc, action: 'was starting, now healthy', pid, detail, ms: Date.now() - t0 }
   }
   let fetched = false
-  if (svc.install) fetched = await svc.install()
+  if (svc.install) {
+    if (!isFetched(svc.name)) console.log(`${svc.name.padEnd(9)} fetching its jars through Maven into ${rel(join(SERVICES_DIR, svc.name, 'lib'))} (first start)…`)
+    fetched = await svc.install()
+  }
   const fetchMs = Date.now() - t0
   for (const dep of svc.dependsOn ?? []) if (ready.has(dep)) await ready.get(dep)
   const t1 = Date.now()
