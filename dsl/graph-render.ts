@@ -6,6 +6,7 @@ import type { GraphNode, TaskGraph } from './graph-types.js'
 import { redactConfig } from './secret-redact.js'
 import { redactUrl } from './settings.js'
 import type { PipelineSpec } from './spec.js'
+import { stagingTopicOf } from './staging-topic.js'
 
 export const GRAPH_FORMATS = ['text', 'mermaid', 'dot', 'json'] as const
 export type GraphFormat = (typeof GRAPH_FORMATS)[number]
@@ -31,7 +32,10 @@ export function describeNode(spec: PipelineSpec, n: GraphNode): string {
     return `partitions=${t.partitions} rf=${t.replicationFactor}${t.key ? ` key=${t.key}` : ''}${t.value ? ` value=${t.value.type} ${t.value.path} subject=${t.value.subject}` : ' value=(none)'}`
   }
   const t = spec.tables[n.name]!
-  if (t.kind === 'postgres') return `postgres ${t.postgres.schema}.${t.postgres.table}`
+  if (t.kind === 'postgres') {
+    const relay = stagingTopicOf(spec, t.name)
+    return `postgres ${t.postgres.schema}.${t.postgres.table}${relay ? ` staging for topic ${relay.name}${relay.value ? ' (records validated against its schema)' : ''}` : ''}`
+  }
   const c = t.cassandra
   return `cassandra ${c.keyspace}.${c.table} primaryKey=(${c.primaryKey.join(', ')})${c.clusteringKey.length ? ` clustering=(${c.clusteringKey.join(', ')})` : ''} columns=${Object.entries(c.columns).map(([k, v]) => `${k} ${v}`).join(', ')}`
 }

@@ -67,7 +67,7 @@ export function assemblePipelineSchema(): JsonSchema {
     properties: {
       pipeline: { description: 'Name of the pipeline.', type: 'string', pattern: NAME_PATTERN },
       description: { description: 'What the pipeline does.', type: 'string' },
-      vars: { description: 'Values available to templates as {{vars.name}}.', type: 'object' },
+      vars: { description: 'Values available to templates as {{vars.name}} (free-form: any keys).', type: 'object', additionalProperties: true },
       settings: objectSchema('Pipeline-wide settings.', {
         transform: objectSchema('Limits of JSONata transforms.', {
           timeout: durationSchema('Wall-clock limit of one record\'s transform.', '1s'),

@@ -179,7 +179,13 @@ function checkColumns(src: YamlSource, spec: PipelineSpec, broken: ReadonlySet<s
         report(CODES.COLUMN_NOT_FILLED, `${missing.length === 1 ? 'column' : 'columns'} ${missing.map((c) => `"${c}"`).join(', ')} of Cassandra table "${t.name}" ${missing.length === 1 ? 'is' : 'are'} never filled by ${what}`,
           stage.transform ? ['stages', stage.name, 'transform'] : ['stages', stage.name, 'to'], `add ${missing.map((c) => `"${c}": ...`).join(', ')} to the transform's output object, or remove the column`)
       }
-      for (const k of keys.filter((k) => !cols.includes(k.key))) {
+      const extra = keys.filter((k) => !cols.includes(k.key))
+      if (!origin && extra.length) {
+        report(CODES.OUTPUT_NOT_COLUMN, `${what} have ${extra.length === 1 ? 'field' : 'fields'} ${extra.map((k) => `"${k.key}"`).join(', ')} that ${extra.length === 1 ? 'is not a column' : 'are not columns'} of Cassandra table "${t.name}"`,
+          ['stages', stage.name, 'to'], 'add a transform that builds the row, e.g. transform: \'{"id": login.uuid, ...}\'')
+        continue
+      }
+      for (const k of extra) {
         const at = origin ? exprPosition(src, origin, k.index) : { file: src.file, ...src.valuePos(['stages', stage.name, 'to']) }
         const guess = closest(k.key, cols)
         out.push({ code: CODES.OUTPUT_NOT_COLUMN, severity: 'error', message: `${what} outputs "${k.key}", which is not a column of Cassandra table "${t.name}"`, ...at,

@@ -68,16 +68,17 @@ export function resolveSpec(src: YamlSource, value: unknown, dir: string, invali
     const kind = kinds[0] ?? 'generate'
     const c = obj(s[kind])
     const schedule = s.schedule === undefined ? undefined : resolveSchedule(obj(s.schedule))
-    const base = { name, pos: pos(['sources', name]), ...(schedule ? { schedule } : {}) }
+    const base = { name, pos: pos(['sources', name]) }
+    const sched = schedule ? { schedule } : {}
     if (kind === 'http') {
-      sources[name] = { ...base, kind, http: { url: String(c.url ?? ''), ...(c.results !== undefined ? { results: c.results } : {}), records: c.records ?? '$', timeout: dur(c.timeout, 10_000)!, retries: c.retries ?? 5, ...(c.headers ? { headers: c.headers } : {}) } }
+      sources[name] = { kind, ...base, http: { url: String(c.url ?? ''), ...(c.results !== undefined ? { results: c.results } : {}), records: c.records ?? '$', timeout: dur(c.timeout, 10_000)!, retries: c.retries ?? 5, ...(c.headers ? { headers: c.headers } : {}) }, ...sched }
       if (typeof c.records === 'string') exprs.push({ expr: c.records, path: ['sources', name, 'http', 'records'], what: `records of source "${name}"` })
     } else if (kind === 'http_server') {
       let maxBodyBytes = 1024 * 1024
       try { if (c.maxBodyBytes !== undefined) maxBodyBytes = parseSize(c.maxBodyBytes) } catch { /* reported by the schema */ }
-      sources[name] = { ...base, kind, http_server: { path: c.path ?? '/api/data', port: c.port ?? 5000, host: c.host ?? '127.0.0.1', maxBodyBytes, ...(c.token !== undefined ? { token: c.token } : {}) } }
+      sources[name] = { kind, ...base, http_server: { path: c.path ?? '/api/data', port: c.port ?? 5000, host: c.host ?? '127.0.0.1', maxBodyBytes, ...(c.token !== undefined ? { token: c.token } : {}) }, ...sched }
     } else {
-      sources[name] = { ...base, kind: 'generate', generate: { shape: c.shape ?? 'randomuser', seed: c.seed ?? 1, count: c.count ?? 10 } }
+      sources[name] = { kind: 'generate', ...base, generate: { shape: c.shape ?? 'randomuser', seed: c.seed ?? 1, count: c.count ?? 10 }, ...sched }
     }
   }
 
