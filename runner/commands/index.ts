@@ -7,6 +7,7 @@ import Plan from './plan.js'
 import Apply from './apply.js'
 import Validate from './validate.js'
 import Test from './test.js'
+import Run from './run.js'
 
 export const COMMANDS = {
   validate: Validate,
@@ -14,4 +15,5 @@ export const COMMANDS = {
   plan: Plan,
   apply: Apply,
   test: Test,
+  run: Run,
 }

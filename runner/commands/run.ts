@@ -1,0 +1,127 @@
+import { Args, Flags } from '@oclif/core'
+import { formatDiagnostic, loadPipelines, parseDuration } from '../../dsl/index.js'
+import { connectionSettings } from '../../dsl/settings.js'
+import type { TaskGraph } from '../../dsl/graph-types.js'
+import { MemoryBackend } from '../../connectors/memory/memory-backend.js'
+import { EXIT, RtdsCommand } from '../base-command.js'
+import { ConnectionError, UsageError } from '../errors.js'
+import type { Backend } from '../engine/backend.js'
+import { formatStored } from '../engine/embedded-report.js'
+import { LiveBackend } from '../engine/live-backend.js'
+import { runPipeline, type RunSummary } from '../engine/run-pipeline.js'
+
+function duration(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const ms = parseDuration(value)
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}`, { hint: 'use a duration like 500ms, 10s or 2m' })
+  return ms
+}
+
+/** `rtds run [FILES]`: the thin command over `runPipeline`. */
+export default class Run extends RtdsCommand {
+  static override summary = 'Run pipelines: scheduled pulls, the ingestion API, the outbox relay and the consumers, until stopped (or once).'
+  static override description = `Runs every stage of the pipelines: scheduled sources pull (cron or interval, each run streaming
+for its runFor window), the http_server source accepts POSTs, the relay publishes the staging
+outbox to Kafka, consumers transform and store. Records that fail decoding, validation or their
+transform go to <topic>.dlq. SIGINT/SIGTERM stops taking input, drains in-flight work, commits and
+exits 0 within --grace.
+
+--once starts every scheduled source now for one run (honouring runFor; --run-for overrides it),
+drains every stage (outbox empty, consumers caught up) and exits. The http_server source is not
+started with --once.
+
+--embedded runs with no services and no network: in-process topics (partitions, offsets, consumer
+groups), an in-memory staging outbox and table, the offline generate source instead of http
+sources; it prints what it stored.
+Exit codes: 0 done or stopped gracefully; 1 invalid file or a stage failed; 2 a server is unreachable.`
+  static override strict = false
+  static override args = {
+    paths: Args.string({ description: 'Pipeline files or folders (default pipelines/).', required: false }),
+  }
+  static override flags = {
+    once: Flags.boolean({ description: 'One run of every scheduled source, drain every stage, exit.', default: false }),
+    embedded: Flags.boolean({ description: 'No services, no network: in-process topics and tables, offline generated users.', default: false }),
+    grace: Flags.string({ description: 'How long SIGINT/SIGTERM may wait for in-flight work.', default: '10s' }),
+    'run-for': Flags.string({ description: 'Override the runFor window of every schedule (e.g. 0 for one pull, 5s).' }),
+    progress: Flags.string({ description: 'Interval of the progress lines (0 = none).', default: '5s' }),
+    rows: Flags.integer({ description: 'Rows of each table printed after an embedded run.', default: 10 }),
+  }
+  static override examples = [
+    { description: 'The quick start: the users pipeline end to end, no services, no internet', command: '<%= config.bin %> run pipelines/users.yaml --embedded --once --run-for 3s' },
+    { description: 'One run against the real servers (after `rtds apply`)', command: 'RANDOMUSER_URL=http://127.0.0.1:8080/api/ <%= config.bin %> run pipelines/users.yaml --once' },
+    { description: 'Run until Ctrl-C, accepting POST :5000/api/data', command: '<%= config.bin %> run pipelines/users.yaml' },
+  ]
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Run)
+    const graceMs = duration('grace', flags.grace) ?? 10_000
+    const runFor = duration('run-for', flags['run-for'])
+    const progressMs = duration('progress', flags.progress) ?? 5000
+    const { results, ioErrors } = loadPipelines((argv as string[]).length ? (argv as string[]) : ['pipelines/'])
+    for (const r of results) for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n')
+    for (const e of ioErrors) process.stderr.write(`${e.path}: ${e.message}\n`)
+    if (ioErrors.length || results.length === 0) {
+      if (!results.length && !ioErrors.length) process.stderr.write('no pipeline files found\n')
+      this.done(EXIT.usage)
+    }
+    const graphs = results.map((r) => r.graph).filter((g): g is TaskGraph => g !== undefined)
+    if (graphs.length < results.length) {
+      process.stderr.write(`${results.length - graphs.length} pipeline file(s) invalid: nothing was run\n`)
+      this.done(EXIT.findings)
+    }
+
+    const say = (line: string): void => void process.stderr.write(line + '\n')
+    const controller = new AbortController()
+    let signals = 0
+    const onSignal = (sig: string): void => {
+      if (++signals > 1) {
+        say(`${sig} again: exiting without draining`)
+        process.exit(130)
+      }
+      say(`${sig} received`)
+      controller.abort()
+    }
+    const onInt = (): void => onSignal('SIGINT')
+    const onTerm = (): void => onSignal('SIGTERM')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+
+    const settings = connectionSettings()
+    const backends: Backend[] = graphs.map((g) =>
+      flags.embedded ? new MemoryBackend({ pipeline: g.pipeline }) : new LiveBackend({ pipeline: g.pipeline, settings }),
+    )
+    if (flags.embedded) say('embedded mode: in-process topics and tables, no services, no network')
+    let summaries: RunSummary[]
+    try {
+      summaries = await Promise.all(
+        graphs.map((g, i) =>
+          runPipeline(g, backends[i], {
+            once: flags.once, signal: controller.signal, graceMs, runFor, progressMs,
+            log: (line) => say(`[${g.pipeline}] ${line}`),
+          }),
+        ),
+      )
+    } catch (err) {
+      if (err instanceof ConnectionError) {
+        say(`error: ${err.message}\nTry this: ${err.hint ?? 'start the services with `npm run services:up`, or use --embedded'}`)
+        this.done(EXIT.usage)
+      }
+      throw err
+    } finally {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      await Promise.all(backends.map((b) => b.close().catch(() => {})))
+    }
+
+    if (flags.json) this.printJson(flags.embedded ? summaries.map((s, i) => ({ ...s, stored: (backends[i] as MemoryBackend).snapshot() })) : summaries)
+    else
+      for (const [i, s] of summaries.entries()) {
+        if (flags.embedded) process.stdout.write(formatStored(backends[i] as MemoryBackend, { maxRows: flags.rows }) + '\n')
+        process.stdout.write(
+          `${s.pipeline}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s — ${s.recordsIn} in, ${s.recordsStored} stored, ${s.deadLettered} dead-lettered (${s.recordsPerSecond} records/s)\n`,
+        )
+        for (const e of s.errors) process.stdout.write(`  error: ${e}\n`)
+      }
+    if (summaries.some((s) => s.status === 'failed')) this.done(EXIT.findings)
+  }
+}
