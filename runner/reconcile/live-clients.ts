@@ -4,7 +4,7 @@
  * `close()`. A server that stays down surfaces as a `ConnectionError` naming its address and
  * `npm run services:up`.
  */
-import type { Admin } from 'kafkajs'
+import { logLevel, type Admin } from 'kafkajs'
 import type pg from 'pg'
 import type cassandra from 'cassandra-driver'
 import type { ConnectionSettings } from '../../dsl/settings.js'
@@ -95,7 +95,11 @@ export class LiveClients {
   /** A connected kafkajs admin client. */
   kafkaAdmin(): Promise<Admin> {
     this.admin ??= retryConnect(async () => {
-      const admin = kafka(this.settings, { clientId: 'rtds-apply', retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 } }).admin()
+      const admin = kafka(this.settings, {
+        clientId: 'rtds-apply',
+        // failures are classified and reported once; kafkajs' own log lines only with RTDS_KAFKA_LOG
+        logLevel: process.env.RTDS_KAFKA_LOG ? undefined : logLevel.NOTHING,
+        retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 } }).admin()
       try {
         await admin.connect()
         return admin

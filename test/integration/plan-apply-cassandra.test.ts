@@ -11,7 +11,7 @@ import { buildPlan, planHasChanges } from '../../runner/reconcile/planner.js'
 import { applyPipelines } from '../../runner/reconcile/apply-executor.js'
 import { ConflictError } from '../../runner/errors.js'
 import { cassandraClient } from '../../connectors/cassandra/client.js'
-import { cleanup, makeSpec, testSettings, uniqueSuffix } from './plan-apply-fixtures.js'
+import { cleanup, makeSpec, testSettings, uniqueSuffix, requireServices } from './plan-apply-fixtures.js'
 
 const test = suite('integration > plan-apply > cassandra')
 const sfx = uniqueSuffix()
@@ -27,6 +27,8 @@ const liveColumns = async (): Promise<Record<string, string>> => {
   const rs = await cass.execute('SELECT column_name, type, kind FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?', [ks, 'users'], { prepare: true })
   return Object.fromEntries(rs.rows.map((r) => [r.column_name, `${r.type}${r.kind === 'partition_key' ? ' pk' : ''}`]))
 }
+
+test.before(() => requireServices(settings, ['postgres', 'kafka', 'registry', 'cassandra']))
 
 test.after(async () => {
   await cass.shutdown().catch(() => {})

@@ -14,7 +14,7 @@ import pg from 'pg'
 import { REPO_ROOT } from '../helpers/golden.js'
 import { kafka } from '../../connectors/kafka/client.js'
 import { maintenanceUrl } from '../../runner/reconcile/live-clients.js'
-import { cleanup, testSettings, uniqueSuffix } from './plan-apply-fixtures.js'
+import { cleanup, testSettings, uniqueSuffix, requireServices } from './plan-apply-fixtures.js'
 
 const test = suite('integration > plan-apply > cli')
 const sfx = uniqueSuffix()
@@ -42,7 +42,8 @@ async function databaseExists(name: string): Promise<boolean> {
   }
 }
 
-test.before(() => {
+test.before(async () => {
+  await requireServices(settings, ['postgres', 'kafka', 'registry', 'cassandra'])
   mkdirSync(join(dir, 'pipelines'), { recursive: true })
   cpSync(join(REPO_ROOT, 'schemas'), join(dir, 'schemas'), { recursive: true })
   cpSync(join(REPO_ROOT, 'pipelines/transforms'), join(dir, 'pipelines/transforms'), { recursive: true })

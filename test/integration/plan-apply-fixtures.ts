@@ -79,6 +79,58 @@ export function testSettings(suffix: string): ConnectionSettings {
   return { ...base, databaseUrl: u.toString() }
 }
 
+/**
+ * Fails (never skips) when a server the tests need is unreachable, naming its address and the
+ * command that starts it. Call it in the suite's `before` hook.
+ */
+export async function requireServices(settings: ConnectionSettings, systems: ReadonlyArray<'postgres' | 'kafka' | 'registry' | 'cassandra'>): Promise<void> {
+  const down: string[] = []
+  const probe = async (name: string, where: string, fn: () => Promise<unknown>): Promise<void> => {
+    try {
+      await fn()
+    } catch (err) {
+      down.push(`${name} at ${where} (${(err as Error).message.split('\n')[0].slice(0, 120)})`)
+    }
+  }
+  const checks: Array<Promise<void>> = []
+  if (systems.includes('postgres')) {
+    checks.push(probe('Postgres', '127.0.0.1:5432', async () => {
+      const c = new pg.Client({ connectionString: maintenanceUrl(settings.databaseUrl), connectionTimeoutMillis: 3000 })
+      await c.connect()
+      await c.end()
+    }))
+  }
+  if (systems.includes('kafka')) {
+    checks.push(probe('Kafka', settings.kafkaBrokers.join(','), async () => {
+      const admin = kafka(settings, { logLevel: 0, retry: { retries: 1 } }).admin()
+      try {
+        await admin.connect()
+        await admin.describeCluster()
+      } finally {
+        await admin.disconnect().catch(() => {})
+      }
+    }))
+  }
+  if (systems.includes('registry')) {
+    checks.push(probe('schema registry', settings.schemaRegistryUrl, async () => {
+      const r = await fetch(`${settings.schemaRegistryUrl}/subjects`, { signal: AbortSignal.timeout(3000) })
+      if (!r.ok) throw new Error(`HTTP ${r.status}`)
+    }))
+  }
+  if (systems.includes('cassandra')) {
+    checks.push(probe('Cassandra', settings.cassandraContactPoints.join(','), async () => {
+      const c = cassandraClient(settings)
+      try {
+        await c.execute('SELECT release_version FROM system.local')
+      } finally {
+        await c.shutdown().catch(() => {})
+      }
+    }))
+  }
+  await Promise.all(checks)
+  if (down.length) throw new Error(`unreachable: ${down.join('; ')} — start the services with \`npm run services:up\``)
+}
+
 /** Names a test created, when they differ from {@link makeSpec}'s. */
 export interface CreatedNames {
   readonly topic?: string

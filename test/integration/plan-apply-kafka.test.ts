@@ -13,7 +13,7 @@ import { applyPipelines } from '../../runner/reconcile/apply-executor.js'
 import { recentApplies } from '../../runner/reconcile/apply-history.js'
 import { ConflictError } from '../../runner/errors.js'
 import { kafka } from '../../connectors/kafka/client.js'
-import { cleanup, makeSpec, testSettings, uniqueSuffix } from './plan-apply-fixtures.js'
+import { cleanup, makeSpec, testSettings, uniqueSuffix, requireServices } from './plan-apply-fixtures.js'
 
 const test = suite('integration > plan-apply > kafka, registry, postgres')
 const sfx = uniqueSuffix()
@@ -27,6 +27,7 @@ const db = new pg.Pool({ connectionString: settings.databaseUrl, max: 1 })
 const partitionsOf = async (name: string): Promise<number> => (await admin.fetchTopicMetadata({ topics: [name] })).topics[0].partitions.length
 
 test.before(async () => {
+  await requireServices(settings, ['postgres', 'kafka', 'registry'])
   await admin.connect()
 })
 

@@ -10,7 +10,7 @@ import { applyPipelines } from '../../runner/reconcile/apply-executor.js'
 import { acquireApplyLock } from '../../runner/reconcile/apply-lock.js'
 import { recentApplies } from '../../runner/reconcile/apply-history.js'
 import { ConflictError } from '../../runner/errors.js'
-import { cleanup, makeSpec, testSettings, uniqueSuffix } from './plan-apply-fixtures.js'
+import { cleanup, makeSpec, testSettings, uniqueSuffix, requireServices } from './plan-apply-fixtures.js'
 
 const test = suite('integration > plan-apply > lock')
 const sfx = uniqueSuffix()
@@ -18,6 +18,8 @@ const settings = testSettings(sfx)
 const spec = makeSpec({ suffix: sfx, withCassandra: false })
 const a = new LiveClients(settings)
 const b = new LiveClients(settings)
+
+test.before(() => requireServices(settings, ['postgres', 'kafka', 'registry']))
 
 test.after(async () => {
   await a.close()

@@ -11,7 +11,7 @@ import { buildPlan } from '../../runner/reconcile/planner.js'
 import { applyPipelines } from '../../runner/reconcile/apply-executor.js'
 import { formatPlan } from '../../runner/reconcile/plan-format.js'
 import { ConflictError } from '../../runner/errors.js'
-import { avroSchema, cleanup, makeSpec, testSettings, uniqueSuffix } from './plan-apply-fixtures.js'
+import { avroSchema, cleanup, makeSpec, testSettings, uniqueSuffix, requireServices } from './plan-apply-fixtures.js'
 
 const test = suite('integration > plan-apply > schema evolution')
 const sfx = uniqueSuffix()
@@ -26,6 +26,8 @@ const base = [
   { name: 'email', type: 'string' },
   { name: 'age', type: 'int' },
 ]
+
+test.before(() => requireServices(settings, ['postgres', 'kafka', 'registry']))
 
 test.after(async () => {
   await clients.close()
