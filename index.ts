@@ -3,3 +3,4 @@
  */
 export * from './dsl/index.js'
 export { compileTransform, type CompiledTransform } from './runner/transform/index.js'
+export * from './runner/index.js'
