@@ -40,6 +40,9 @@ function parseArgs(argv) {
   const unknown = only.filter((n) => !ALL.some((s) => s.name === n))
   if (unknown.length) return { error: `unknown server(s): ${unknown.join(', ')} (known: ${ALL.map((s) => s.name).join(', ')})` }
   if (!['up', 'down', 'status'].includes(cmd)) return { error: cmd ? `unknown command ${cmd}` : 'missing command' }
+  if (cmd === 'up') { // a server's dependencies come up with it (the registry stores its schemas in Postgres)
+    for (const s of ALL.filter((x) => only.includes(x.name))) for (const d of s.dependsOn ?? []) if (!only.includes(d)) only.push(d)
+  }
   return { cmd, services: ALL.filter((s) => only.includes(s.name)), json }
 }
 
@@ -71,21 +74,23 @@ function failureMessage(svc, err) {
   return `FAILED ${svc.name} (${svc.address}): ${err.message}\n${tails.join('\n')}`
 }
 
-/** Brings one server up; `ready` maps names to promises of servers started in this run. */
-async function upOne(svc, ready) {
+/**
+ * Brings one server up; `ready` maps names to promises of servers started in this run, `fetches`
+ * names to jar fetches already under way.
+ */
+async function upOne(svc, ready, fetches) {
   const t0 = Date.now()
   const first = await check(svc)
   const pid = svc.external ? undefined : runningPid(svc.name)
-  if (first.ok) return { svc, action: 'already running', pid, detail: first.detail, ms: Date.now() - t0 }
+  if (first.ok) {
+    const whose = svc.external || pid ? 'already running' : 'already running (not started from this checkout: left alone by down)'
+    return { svc, action: whose, pid, detail: first.detail, ms: Date.now() - t0 }
+  }
   if (pid) { // our process exists but does not answer yet (starting, or another `up` started it)
     const detail = await waitHealthy(svc, pid, t0)
     return { svc, action: 'was starting, now healthy', pid, detail, ms: Date.now() - t0 }
   }
-  let fetched = false
-  if (svc.install) {
-    if (!isFetched(svc.name)) console.log(`${svc.name.padEnd(9)} fetching its jars through Maven into ${rel(join(SERVICES_DIR, svc.name, 'lib'))} (first start)…`)
-    fetched = await svc.install()
-  }
+  const fetched = svc.install ? await (fetches.get(svc.name) ?? svc.install()) : false
   const fetchMs = Date.now() - t0
   for (const dep of svc.dependsOn ?? []) if (ready.has(dep)) await ready.get(dep)
   const t1 = Date.now()
@@ -98,8 +103,17 @@ async function up(services) {
   const t0 = Date.now()
   dataDir('.')
   const results = await withLock(join(DATA_DIR, 'up.lock'), async () => {
+    // Missing jars: fetch at once, slowest starter first (Maven runs one at a time).
+    const fetches = new Map()
+    for (const svc of [...services].sort((a, b) => b.deadlineMs - a.deadlineMs)) {
+      if (!svc.install || isFetched(svc.name)) continue
+      console.log(`${svc.name.padEnd(9)} fetching its jars through Maven into ${rel(join(SERVICES_DIR, svc.name, 'lib'))} (first start)…`)
+      const job = svc.install()
+      job.catch(() => {}) // reported by upOne
+      fetches.set(svc.name, job)
+    }
     const ready = new Map()
-    for (const svc of services) ready.set(svc.name, upOne(svc, ready))
+    for (const svc of services) ready.set(svc.name, upOne(svc, ready, fetches))
     return Promise.all(services.map((s) => ready.get(s.name).then((r) => r, (error) => ({ svc: s, error }))))
   })
   let failed = 0
