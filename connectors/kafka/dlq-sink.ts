@@ -52,14 +52,18 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
       [DLQ_HEADERS.pipeline]: this.opts.pipeline,
       [DLQ_HEADERS.at]: new Date().toISOString(),
     }
-    try {
-      await (await this.opts.producer()).send({
-        topic: dlqTopic,
-        acks: -1,
-        messages: [{ key: record.key, value: deadLetterValue(record.value), headers }],
-      })
-    } catch (err) {
-      throw classifyKafkaError(err, this.opts.settings, `dead-letter a record to ${dlqTopic}`)
+    const producer = await this.opts.producer()
+    // right after creation the producer's metadata may not know the topic yet: a few short retries
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await producer.send({ topic: dlqTopic, acks: -1, messages: [{ key: record.key, value: deadLetterValue(record.value), headers }] })
+        return
+      } catch (err) {
+        const unknownTopic = /does not host this topic-partition|UNKNOWN_TOPIC/i.test((err as Error)?.message ?? '') ||
+          /does not host this topic-partition/i.test(String((err as { cause?: Error })?.cause?.message ?? ''))
+        if (!unknownTopic || attempt >= 10) throw classifyKafkaError(err, this.opts.settings, `dead-letter a record to ${dlqTopic}`)
+        await new Promise((r) => setTimeout(r, 300 + attempt * 200))
+      }
     }
   }
 

@@ -61,6 +61,9 @@ export class KafkaTopicSource implements Source {
   private readonly active = new Set<Promise<void>>()
   private readonly endOffsets = new Map<number, bigint>()
   private gaveUp: Error | undefined
+  /** Resolved by close(): batches waiting for acks stop waiting (their offsets stay uncommitted). */
+  private closing!: () => void
+  private readonly closed = new Promise<void>((r) => (this.closing = r))
   private pauseMs: number
 
   constructor(private readonly opts: KafkaTopicSourceOptions) {
@@ -204,8 +207,7 @@ export class KafkaTopicSource implements Source {
         if (chunk.records.length >= this.opts.batchSize) await flush()
       }
       if (!progress.failed && !this.stopping && isRunning() && !isStale()) await flush()
-      await Promise.all(settled)
-      await chain
+      await Promise.race([Promise.all(settled).then(() => chain), this.closed])
       if (progress.failed && this.opts.once) {
         // once: a nacked batch is left for the next run; this partition stops here
         this.gaveUp ??= new ConnectionError(`a batch of ${topic}/${partition} was handed back (nack)`)
@@ -239,6 +241,7 @@ export class KafkaTopicSource implements Source {
   /** Disconnects the consumer and admin client. Idempotent. */
   async close(): Promise<void> {
     this.stopping = true
+    this.closing()
     const consumer = this.consumer, admin = this.admin
     this.consumer = undefined
     this.admin = undefined

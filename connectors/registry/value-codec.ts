@@ -89,7 +89,7 @@ export class RegistryValueCodec {
       throw new RecordError('decode', `value is not in the Confluent wire format (${bytes.length} bytes, first byte ${bytes[0] ?? 'none'})`)
     }
     try {
-      return await this.registry.decode(bytes)
+      return toPlain(await this.registry.decode(bytes))
     } catch (err) {
       const status = registryStatus(err)
       if (status === 404) throw new RecordError('decode', `value names schema id ${bytes.readInt32BE(1)}, unknown to the registry`, { cause: err })
@@ -98,4 +98,16 @@ export class RegistryValueCodec {
       throw new RecordError('decode', `value cannot be decoded with schema id ${bytes.readInt32BE(1)}: ${(err as Error)?.message ?? String(err)}`, { cause: err })
     }
   }
+}
+
+/**
+ * Avro decoding yields instances of generated record classes; the engine works on plain JSON data.
+ * Copies records into plain objects (recursively); Buffers (Avro bytes/fixed) are kept.
+ */
+export function toPlain(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date) return v
+  if (Array.isArray(v)) return v.map(toPlain)
+  const out: Record<string, unknown> = {}
+  for (const [k, x] of Object.entries(v)) out[k] = toPlain(x)
+  return out
 }
