@@ -89,6 +89,22 @@ stages: { a: { from: [web, api], to: t } }
   assert.ok(json.includes('"Authorization":"***"') && json.includes('"token":"***"'))
 })
 
+test('dsl > load: a secret never appears in a diagnostic', () => {
+  const r = compilePipeline('pipelines/s.yaml', 'pipeline: s\nsources:\n  api: { http_server: { token: "" } }\n  web: { http: { url: x, headers: { A: 12345678 } } }\n', { env: {} })
+  assert.equal(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), [CODES.INVALID_VALUE, CODES.WRONG_TYPE])
+  assert.not.ok(r.diagnostics.map(formatDiagnostic).join('\n').includes('12345678'))
+})
+
+test('dsl > load: a JSON Schema (draft 2020-12) topic value loads as type JSON', () => {
+  const r = compilePipeline('test/golden/validate/cases/x.yaml', `pipeline: j
+sources: { g: { generate: {} } }
+topics: { t: { value: ../fixtures/user.schema.json } }
+stages: { a: { from: g, to: t } }
+`, { env: {} })
+  assert.equal(r.diagnostics, [])
+  assert.equal([r.spec!.topics.t!.value!.type, r.spec!.topics.t!.value!.subject], ['JSON', 't-value'])
+})
+
 test('dsl > load: loadPipelines expands folders (sorted, *.test.yaml excluded) and reports missing paths', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rtds-dsl-'))
   mkdirSync(join(dir, 'sub'))

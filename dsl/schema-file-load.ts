@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, join, normalize, relative, resolve } from 'node:path'
 import { Ajv } from 'ajv'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import avro from 'avsc'
 import { CODES } from './codes.js'
 import type { ValueSchemaRef } from './spec.js'
@@ -45,7 +46,10 @@ export function loadSchemaFile(dir: string, written: string, subject: string): {
   }
   try {
     if (type === 'AVRO') avro.Type.forSchema(schema as avro.Schema)
-    else new Ajv({ strict: false, allErrors: true }).compile(schema as object)
+    else {
+      const draft2020 = /2020-12|2019-09/.test(String((schema as { $schema?: unknown })?.$schema ?? ''))
+      ;(draft2020 ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true })).compile(schema as object)
+    }
   } catch (e) {
     return { problem: { code: CODES.SCHEMA_INVALID, message: `schema file "${written}" is not a valid ${type === 'AVRO' ? 'Avro schema' : 'JSON Schema'}: ${(e as Error).message}`,
       hint: type === 'AVRO' ? 'see https://avro.apache.org/docs/1.11.1/specification/' : undefined } }

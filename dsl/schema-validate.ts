@@ -13,6 +13,7 @@ import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
 import { DURATION_PATTERN, SIZE_PATTERN } from './duration-parse.js'
 import { assemblePipelineSchema } from './schema-assemble.js'
+import { isSecretPath } from './secret-redact.js'
 import { pointer } from './template-render.js'
 import type { DocPath, YamlSource } from './yaml-source.js'
 
@@ -71,8 +72,14 @@ function setAt(root: unknown, path: DocPath, v: unknown): void {
 const describe = (v: unknown): string =>
   v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : typeof v === 'string' ? `string "${v.length > 40 ? v.slice(0, 40) + '…' : v}"` : `${typeof v} ${String(v)}`
 
+/** Whether `path` is a secret field of a source connector (its value is never echoed). */
+function secretAt(path: DocPath): boolean {
+  return path[0] === 'sources' && path.length > 3 && isSecretPath(String(path[2]), path.slice(3).join('.'))
+}
+
 function toDiagnostic(src: YamlSource, e: ErrorObject): Diagnostic {
   const path = fromPointer(e.instancePath)
+  if (secretAt(path)) e = { ...e, data: '***' }
   const where = path.length ? path.join('.') : 'the pipeline'
   const base = { severity: 'error' as const, file: src.file, path: path.join('.') || undefined }
   const at = (p: DocPath, key = false) => (key ? src.keyPos(p) : src.valuePos(p))
