@@ -10,7 +10,7 @@
 // and logs live in services/.data/<server>/ (git-ignored). `down` signals exactly the pids `up`
 // recorded. Exit 0 ok, 1 a server failed, 2 usage error.
 import { join, relative } from 'node:path'
-import { DATA_DIR, SERVICES_DIR, dataDir, rssMiB, runningPid, sleep, stopPid, tailFile, withLock } from './scripts/process-control.mjs'
+import { DATA_DIR, SERVICES_DIR, dataDir, fileSize, rssMiB, runningPid, sleep, stopPid, tailFile, withLock } from './scripts/process-control.mjs'
 import { isFetched } from './scripts/maven-fetch.mjs'
 import { postgres } from './scripts/postgres-service.mjs'
 import { kafka } from './scripts/kafka-service.mjs'
@@ -68,9 +68,16 @@ async function waitHealthy(svc, pid, started) {
   throw new Error(`${svc.name} did not become healthy at ${svc.address} within ${secs(svc.deadlineMs)} (last probe: ${last})`)
 }
 
+/** Where each log of `svc` stood before a start, so a failure shows only what this start wrote. */
+const logMarks = new Map()
+
 function failureMessage(svc, err) {
   const logs = [svc.logFile, svc.stdoutFile].filter(Boolean)
-  const tails = logs.map((f) => { const t = tailFile(f, 25); return t ? `--- last lines of ${rel(f)}:\n${t}` : `--- ${rel(f)}: empty or missing` })
+  const marks = logMarks.get(svc.name) ?? {}
+  const tails = logs.map((f) => {
+    const t = tailFile(f, 25, marks[f] ?? 0).trim()
+    return t ? `--- last lines of ${rel(f)}:\n${t}` : `--- ${rel(f)}: nothing new`
+  })
   return `FAILED ${svc.name} (${svc.address}): ${err.message}\n${tails.join('\n')}`
 }
 
@@ -94,6 +101,7 @@ async function upOne(svc, ready, fetches) {
   const fetchMs = Date.now() - t0
   for (const dep of svc.dependsOn ?? []) if (ready.has(dep)) await ready.get(dep)
   const t1 = Date.now()
+  if (!svc.external) logMarks.set(svc.name, Object.fromEntries([svc.logFile, svc.stdoutFile].filter(Boolean).map((f) => [f, fileSize(f)])))
   const newPid = await svc.start()
   const detail = await waitHealthy(svc, newPid, t1)
   return { svc, action: 'started', pid: newPid, detail, ms: Date.now() - t0, startMs: Date.now() - t1, fetchMs: fetched ? fetchMs : 0 }
@@ -119,7 +127,7 @@ async function up(services) {
   let failed = 0
   for (const r of results) {
     const s = r.svc
-    if (r.error) { failed++; console.error(failureMessage(s, r.error)); continue }
+    if (r.error) { failed++; console.log(failureMessage(s, r.error)); continue }
     const timing = r.action === 'started'
       ? `${secs(r.ms)}${r.fetchMs ? ` (jars fetched in ${secs(r.fetchMs)}, start ${secs(r.startMs)})` : ''}`
       : secs(r.ms)

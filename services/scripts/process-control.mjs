@@ -2,7 +2,7 @@
 // starts with output to a log file, and stops that signal ONLY the pid we recorded (and only when
 // that pid still is our process: its command line carries `-Drtds.service=<server>`).
 import { spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, readSync, fstatSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -94,13 +94,25 @@ export async function stopPid(name, graceMs = 20_000) {
   return `${how}, pid ${pid}`
 }
 
-/** Last `lines` lines of a log file ('' when missing). Reads at most the last 64 KiB. */
-export function tailFile(file, lines = 30) {
+/** Size of a file in bytes (0 when missing): where a log stood before a start. */
+export function fileSize(file) {
+  try {
+    return statSync(file).size
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Last `lines` lines of a log file ('' when missing), only from byte `from` on (what a start
+ * wrote). Reads at most the last 64 KiB.
+ */
+export function tailFile(file, lines = 30, from = 0) {
   if (!existsSync(file)) return ''
   const fd = openSync(file, 'r')
   try {
     const size = fstatSync(fd).size
-    const len = Math.min(size, 65536)
+    const len = Math.max(0, Math.min(size - from, 65536))
     const buf = Buffer.alloc(len)
     readSync(fd, buf, 0, len, size - len)
     return buf.toString('utf8').split('\n').slice(-lines - 1).join('\n')
