@@ -8,6 +8,16 @@
  * - `loadPipelines(paths, opts)` expands directories to their `*.yaml`/`*.yml` files (not
  *   `*.test.yaml`), loads each; `ioErrors` lists paths that do not exist or cannot be read.
  * - `formatDiagnostic(d)` prints `file:line:col error RTDS012 message (hint: ...)`.
+ * - `compilePipeline(file, text, opts)` is `loadPipeline` for text in memory (tests, editors).
+ * - `stagingTopicOf(spec, table)` is the topic a staging table is relayed to (records entering the
+ *   table are validated against that topic's value schema).
+ * - `renderGraph(graph, 'text' | 'mermaid' | 'dot' | 'json')` prints a compiled graph without secrets.
+ * - Diagnostic codes: `CODES` (dsl/codes.ts). Durations/sizes: `parseDuration`, `parseSize`.
+ *
+ * Decisions: templates are rendered per string scalar after parsing (keys never); a templated
+ * scalar rendering to a number is coerced where the schema wants a number (hand-written "5000"
+ * is not); a transform value that is one line ending in `.jsonata` is a file path, anything else is
+ * an inline expression; warnings (RTDS036 unused) do not make a file invalid.
  */
 export type { PipelineSpec } from './spec.js'
 export type { Diagnostic } from './diagnostic.js'

@@ -39,12 +39,7 @@ export function validatePaths(paths: readonly string[], env?: NodeJS.ProcessEnv)
 /** `rtds validate [FILES|DIRS]`. */
 export default class Validate extends RtdsCommand {
   static override summary = 'Check pipeline files: YAML, templates, schema, references, JSONata, schema files, Cassandra columns.'
-  static override description = `Parses each pipeline file keeping positions, renders the Handlebars templates of its string
-values ({{env.NAME}}, {{vars.name}}, {{default env.NAME "fallback"}}), validates it against
-schemas/pipeline.schema.json and checks names, references, cycles, JSONata, schema files and
-Cassandra columns. Prints every problem as file:line:col severity code message (hint: ...).
-Folders expand to their *.yaml/*.yml files (not *.test.yaml). Exit 0 clean (warnings allowed),
-1 a file has errors, 2 a path does not exist or cannot be read. Talks to no server.`
+  static override description = `Parses each pipeline file keeping positions, renders the Handlebars templates of its string values ({{env.NAME}}, {{vars.name}}, {{default env.NAME "fallback"}}), validates it against schemas/pipeline.schema.json and checks names, references, cycles, JSONata, schema files and Cassandra columns. Prints every problem as file:line:col severity code message (hint: ...). Folders expand to their *.yaml/*.yml files (not *.test.yaml). Exit 0 clean (warnings allowed), 1 a file has errors, 2 a path does not exist or cannot be read. Talks to no server.`
   static override strict = false
   static override args = {
     paths: Args.string({ description: 'Pipeline files or folders (default pipelines/).', required: false }),
