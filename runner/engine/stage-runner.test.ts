@@ -1,0 +1,182 @@
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { DeadLetterSink, RecordFailure, Sink, Source, SourceBatch, StreamRecord } from '../../connectors/types.js'
+import type { StageSpec } from '../../dsl/spec.js'
+import { ConnectionError, RecordError, RtdsError } from '../errors.js'
+import type { Prepared } from './record-steps.js'
+import { newStageStats, runStage, type StageRunOptions } from './stage-runner.js'
+
+const pos = { file: 't.yaml', line: 1, col: 1 }
+const stageSpec = (over: Partial<StageSpec> = {}): StageSpec => ({ name: 's', pos, from: ['src'], to: ['out'], parallelism: 1, batch: { size: 10, timeout: 5 }, ...over })
+const rec = (i: number): StreamRecord => ({ key: `k${i}`, value: { i }, origin: `test index=${i}` })
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** A source emitting `n` batches of `size`, logging emits/acks/nacks with a shared event log. */
+function fakeSource(n: number, size: number, events: string[]) {
+  const state = { emitted: 0, acked: 0, nacked: 0, maxOutstanding: 0 }
+  const source: Source = {
+    name: 'src',
+    async run(emit, signal) {
+      for (let b = 0; b < n && !signal.aborted; b++) {
+        const records = Array.from({ length: size }, (_, i) => rec(b * size + i))
+        const batch: SourceBatch = {
+          records,
+          ack: async () => { state.acked++; events.push(`ack ${b}`) },
+          nack: async () => { state.nacked++; events.push(`nack ${b}`) },
+        }
+        state.emitted++
+        state.maxOutstanding = Math.max(state.maxOutstanding, state.emitted - state.acked - state.nacked)
+        await emit(batch)
+      }
+    },
+    async close() {},
+  }
+  return { source, state }
+}
+
+function memorySink(opts: { delayMs?: number; failTimes?: number; fatal?: boolean; events?: string[] } = {}) {
+  const written: StreamRecord[] = []
+  let calls = 0
+  const sink: Sink = {
+    name: 'out',
+    async write(records): Promise<readonly RecordFailure[]> {
+      calls++
+      if (opts.delayMs) await wait(opts.delayMs)
+      if (opts.fatal) throw new RtdsError('table does not exist')
+      if (opts.failTimes && calls <= opts.failTimes) throw new ConnectionError('server down')
+      written.push(...records)
+      opts.events?.push(`write ${records.length}`)
+      return []
+    },
+    async close() {},
+  }
+  return { sink, written, calls: () => calls }
+}
+
+function dlqSink() {
+  const sent: { topic: string; record: StreamRecord; stage: string; error: Error }[] = []
+  const dlq: DeadLetterSink = { async send(topic, record, info) { sent.push({ topic, record, ...info }) }, async close() {} }
+  return { dlq, sent }
+}
+
+function options(over: Partial<StageRunOptions> & Pick<StageRunOptions, 'inputs' | 'sinks'>): StageRunOptions {
+  return {
+    stage: stageSpec(),
+    prepare: async (r): Promise<Prepared> => ({ outputs: [r] }),
+    dlq: dlqSink().dlq,
+    dlqTopic: 't.dlq',
+    stats: newStageStats(),
+    stop: new AbortController().signal,
+    kill: new AbortController().signal,
+    log: () => {},
+    ...over,
+  }
+}
+
+const test = suite('runner > engine > stage-runner')
+
+test('back-pressure: a slow sink bounds the queue and the batches in flight', async () => {
+  const { source, state } = fakeSource(40, 10, [])
+  const { sink, written } = memorySink({ delayMs: 5 })
+  const stats = newStageStats()
+  await runStage(options({ inputs: [source], sinks: [sink], stats, stage: stageSpec({ parallelism: 2 }), queueCapacity: 3 }))
+  assert.is(written.length, 400)
+  assert.is(state.acked, 40)
+  assert.ok(stats.queueHighWater <= 3, `queue high water ${stats.queueHighWater}`)
+  // queue (3) + one group per worker (2 workers; a group is up to batch.size records = 1 batch here) + the one being pushed
+  assert.ok(state.maxOutstanding <= 3 + 2 + 1, `outstanding ${state.maxOutstanding}`)
+})
+
+test('a flaky sink is retried with backoff; the batch is acked once, after the write', async () => {
+  const events: string[] = []
+  const { source, state } = fakeSource(1, 5, events)
+  const { sink, written, calls } = memorySink({ failTimes: 2, events })
+  const stats = newStageStats()
+  await runStage(options({ inputs: [source], sinks: [sink], stats }))
+  assert.is(calls(), 3)
+  assert.is(stats.retries, 2)
+  assert.is(written.length, 5)
+  assert.is(state.acked, 1)
+  assert.equal(events, ['write 5', 'ack 0'])
+})
+
+test('ack only after write: nothing is acked while the write is pending', async () => {
+  const events: string[] = []
+  const { source, state } = fakeSource(2, 10, events)
+  let release!: () => void
+  const gate = new Promise<void>((r) => (release = r))
+  const sink: Sink = { name: 'out', async write(records) { await gate; events.push(`write ${records.length}`); return [] }, async close() {} }
+  const run = runStage(options({ inputs: [source], sinks: [sink], stage: stageSpec({ batch: { size: 100, timeout: 20 } }) }))
+  await wait(60)
+  assert.is(state.acked, 0)
+  release()
+  await run
+  assert.equal(events, ['write 20', 'ack 0', 'ack 1'])
+})
+
+test('a non-retriable sink error nacks the batch (never acked with records missing)', async () => {
+  const { source, state } = fakeSource(2, 3, [])
+  const { sink } = memorySink({ fatal: true })
+  const stats = newStageStats()
+  await runStage(options({ inputs: [source], sinks: [sink], stats, stage: stageSpec({ batch: { size: 3, timeout: 1 } }) }))
+  assert.is(state.acked, 0)
+  assert.is(state.nacked, 2)
+  assert.is(stats.nacked, 2)
+  assert.match(stats.errors[0], 'table does not exist')
+})
+
+test('per-record failures (prepare and sink) are dead-lettered; the rest is written and the batch acked', async () => {
+  const { source, state } = fakeSource(1, 6, [])
+  const { dlq, sent } = dlqSink()
+  const written: StreamRecord[] = []
+  const sink: Sink = {
+    name: 'out',
+    async write(records) {
+      const bad = records.filter((r) => (r.value as any).i === 5)
+      written.push(...records.filter((r) => !bad.includes(r)))
+      return bad.map((record) => ({ record, error: new RecordError('encode', 'does not fit') }))
+    },
+    async close() {},
+  }
+  const stats = newStageStats()
+  const prepare = async (r: StreamRecord): Promise<Prepared> =>
+    (r.value as any).i === 2 ? { error: new RecordError('transform', 'transform of stage s failed: D1012: Evaluation timeout') } : { outputs: [r] }
+  await runStage(options({ inputs: [source], sinks: [sink], dlq, prepare, stats }))
+  assert.is(written.length, 4)
+  assert.equal(sent.map((s) => [s.topic, (s.record.value as any).i, (s.error as RecordError).reason]), [['t.dlq', 2, 'transform'], ['t.dlq', 5, 'encode']])
+  assert.is(sent[0].stage, 's')
+  assert.is(sent[0].record.origin, 'test index=2')
+  assert.is(stats.dlq, 2)
+  assert.is(stats.out, 4)
+  assert.is(state.acked, 1)
+})
+
+test('graceful stop: inputs stop, in-flight batches complete and are acked', async () => {
+  const stop = new AbortController()
+  const { source, state } = fakeSource(1000, 10, [])
+  const { sink, written } = memorySink({ delayMs: 10 })
+  const run = runStage(options({ inputs: [source], sinks: [sink], stop: stop.signal }))
+  await wait(50)
+  stop.abort()
+  await run
+  assert.ok(state.emitted < 1000)
+  assert.is(state.nacked, 0)
+  assert.is(state.acked, state.emitted, 'every batch taken was completed')
+  assert.is(written.length, state.acked * 10)
+})
+
+test('grace period over: a write that cannot complete is nacked, queued batches too', async () => {
+  const stop = new AbortController()
+  const kill = new AbortController()
+  const { source, state } = fakeSource(5, 10, [])
+  const { sink } = memorySink({ failTimes: 1_000_000 }) // server down for good
+  const run = runStage(options({ inputs: [source], sinks: [sink], stop: stop.signal, kill: kill.signal, stage: stageSpec({ batch: { size: 10, timeout: 1 } }) }))
+  await wait(50)
+  stop.abort()
+  kill.abort()
+  await run
+  assert.is(state.acked, 0)
+  assert.is(state.nacked, state.emitted)
+})
+
+test.run()
