@@ -82,12 +82,10 @@ function failureMessage(svc, err) {
 }
 
 /**
- * Brings one server up; `ready` maps names to promises of servers started in this run, `fetches`
- * names to jar fetches already under way.
+ * Brings one server up given its first probe; `ready` maps names to promises of servers started in
+ * this run, `fetches` names to jar fetches already under way.
  */
-async function upOne(svc, ready, fetches) {
-  const t0 = Date.now()
-  const first = await check(svc)
+async function upOne(svc, first, ready, fetches, t0) {
   const pid = svc.external ? undefined : runningPid(svc.name)
   if (first.ok) {
     const whose = svc.external || pid ? 'already running' : 'already running (not started from this checkout: left alone by down)'
@@ -111,17 +109,18 @@ async function up(services) {
   const t0 = Date.now()
   dataDir('.')
   const results = await withLock(join(DATA_DIR, 'up.lock'), async () => {
-    // Missing jars: fetch at once, slowest starter first (Maven runs one at a time).
+    const firstChecks = new Map(await Promise.all(services.map(async (s) => [s.name, await check(s)])))
+    // Missing jars of servers that are down: fetch at once, slowest starter first (one Maven at a time).
     const fetches = new Map()
     for (const svc of [...services].sort((a, b) => b.deadlineMs - a.deadlineMs)) {
-      if (!svc.install || isFetched(svc.name)) continue
+      if (!svc.install || isFetched(svc.name) || firstChecks.get(svc.name).ok) continue
       console.log(`${svc.name.padEnd(9)} fetching its jars through Maven into ${rel(join(SERVICES_DIR, svc.name, 'lib'))} (first start)…`)
       const job = svc.install()
       job.catch(() => {}) // reported by upOne
       fetches.set(svc.name, job)
     }
     const ready = new Map()
-    for (const svc of services) ready.set(svc.name, upOne(svc, ready, fetches))
+    for (const svc of services) ready.set(svc.name, upOne(svc, firstChecks.get(svc.name), ready, fetches, t0))
     return Promise.all(services.map((s) => ready.get(s.name).then((r) => r, (error) => ({ svc: s, error }))))
   })
   let failed = 0
