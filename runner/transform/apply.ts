@@ -3,7 +3,7 @@
  * applyProcedure: signature validation (with jsonata's own signature objects), lambdas with
  * tail-call trampolining, jsonata's native functions, and plain JavaScript functions from bindings.
  */
-import { checkDepth, Frame, FOCUS, isLambda, state } from './runtime.js'
+import { checkDepth, Frame, FOCUS, isFunction, isLambda, state } from './runtime.js'
 
 /** A compiled expression: context value and frame in, value out. */
 export type Code = (input: unknown, env: Frame) => unknown
@@ -66,10 +66,47 @@ export function apply(proc: unknown, args: unknown[], input: unknown, depth: num
   return result
 }
 
+const validations = new WeakMap<Signature, Set<string>>()
+
+function symbolOf(v: unknown): string {
+  if (isFunction(v)) return 'f'
+  switch (typeof v) {
+    case 'string': return 's'
+    case 'number': return 'n'
+    case 'boolean': return 'b'
+    case 'object': return v === null ? 'l' : Array.isArray(v) ? 'a' : 'o'
+    default: return 'm'
+  }
+}
+
+/**
+ * jsonata's signature validation, remembered per argument-type string when it left the arguments
+ * unchanged (no context argument inserted, nothing wrapped): array arguments are always validated.
+ */
+function validate(sig: Signature, args: unknown[], context: unknown): unknown[] {
+  let key = ''
+  for (const a of args) {
+    const s = symbolOf(a)
+    if (s === 'a') return sig.validate(args, context)
+    key += s
+  }
+  let ok = validations.get(sig)
+  if (ok !== undefined && ok.has(key)) return args
+  const validated = sig.validate(args, context)
+  // unchanged = same leading arguments, only missing optional ones padded with undefined
+  let unchanged = validated.length >= args.length
+  for (let i = 0; unchanged && i < validated.length; i++) unchanged = i < args.length ? validated[i] === args[i] : validated[i] === undefined
+  if (unchanged) {
+    if (ok === undefined) validations.set(sig, (ok = new Set()))
+    ok.add(key)
+  }
+  return validated
+}
+
 function applyInner(proc: unknown, args: unknown[], input: unknown, depth: number): unknown {
   const p = proc as (Lambda & Native) | undefined
   try {
-    const validated = p && p.signature !== undefined ? p.signature.validate(args, input) : args
+    const validated = p && p.signature !== undefined ? validate(p.signature, args, input) : args
     if (p && p._jsonata_lambda === true) return applyLambda(p, validated, depth)
     if (p && p._jsonata_function === true) {
       FOCUS.input = input

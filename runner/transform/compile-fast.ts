@@ -12,7 +12,7 @@ import type { TransformOptions } from './limits.js'
 import { DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS } from './limits.js'
 import { populateMessage } from './messages.js'
 import { fn, JSONATA_FUNCTIONS, staticFrame, UNSUPPORTED_FUNCTIONS } from './natives.js'
-import { createSequence, enterState, Frame, isFunction, isSequence, restoreState, state, type Seq } from './runtime.js'
+import { createSequence, enterState, type EvalState, Frame, isFunction, isSequence, restoreState, state, type Seq } from './runtime.js'
 
 const BUILTIN = new Set<string>(JSONATA_FUNCTIONS)
 /** Node types that never produce a sequence, so skip the end-of-evaluate normalisation. */
@@ -255,6 +255,7 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
   }
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH
+  let idle: EvalState | undefined // one state object reused across (non-overlapping) evaluations
   return (input, bindings) => {
     const frame = new Frame(staticFrame)
     if (bindings) for (const k of Object.keys(bindings)) frame.vars[k] = bindings[k]
@@ -264,8 +265,16 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
       context = createSequence(input)
       ;(context as Seq).outerWrapper = true
     }
-    const now = Date.now()
-    const prev = enterState({ start: now, timeoutMs, maxDepth, depth: 0, ticks: 0, timestamp: now })
+    let s = idle
+    idle = undefined
+    if (s === undefined) s = { start: 0, timeoutMs, maxDepth, depth: 0, ticks: 0, timestamp: 0 }
+    else {
+      s.start = 0
+      s.depth = 0
+      s.ticks = 0
+      s.timestamp = 0
+    }
+    const prev = enterState(s)
     try {
       return root(context, frame)
     } catch (err) {
@@ -273,6 +282,7 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
       throw err
     } finally {
       restoreState(prev)
+      idle = s
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Code } from './apply.js'
 import { decorate, type Compiler, type Node, Unsupported } from './compile-context.js'
-import { fn } from './natives.js'
+import { fn, numberToString } from './natives.js'
 import { createSequence, FOCUS, isDeepEqual, isNumeric, tick, type Seq } from './runtime.js'
 
 function boolize(v: unknown): boolean {
@@ -15,6 +15,7 @@ function boolize(v: unknown): boolean {
 function toStr(v: unknown): string {
   if (v === undefined) return ''
   if (typeof v === 'string') return v
+  if (typeof v === 'number' && Number.isFinite(v)) return numberToString(v)
   return fn.string(v) as string
 }
 
@@ -177,21 +178,19 @@ export function compileGroup(c: Compiler, node: Node, depth: number): Code {
   }
   // Fast lane: literal, distinct keys over a single (non-array) context — the usual record mapping.
   const literalKeys = pairs.map((p) => p.literal)
-  if (literalKeys.some((k) => k === undefined || k === '_jsonata_lambda' || k === '_jsonata_function')) return generic
+  if (literalKeys.some((k) => k === undefined || k === '_jsonata_lambda' || k === '_jsonata_function' || k === '__proto__')) return generic
   if (new Set(literalKeys).size !== literalKeys.length) return generic
   const order = Object.keys(Object.fromEntries(literalKeys.map((k, i) => [k, i]))).map((k) => literalKeys.indexOf(k))
   const keys = order.map((i) => literalKeys[i] as string)
   const values = order.map((i) => pairs[i].value)
-  const n = keys.length
-  return (input, env) => {
-    if (Array.isArray(input)) return generic(input, env)
-    const result: Record<string, unknown> = Object.create(null)
-    for (let i = 0; i < n; i++) {
-      const v = values[i](input, env)
-      if (v !== undefined) result[keys[i]] = v
-    }
-    return result
-  }
+  // A plain object (jsonata builds null-prototype ones): indistinguishable to JSONata and JSON,
+  // since jsonata only ever reads own properties, and V8 keeps it in fast (non-dictionary) mode.
+  let src = 'const r = {}\nlet v\n'
+  keys.forEach((k, i) => {
+    src += `v = f${i}(input, env)\nif (v !== undefined) r[${JSON.stringify(k)}] = v\n`
+  })
+  const head = values.map((_, i) => `const f${i} = fs[${i}]`).join('\n')
+  return new Function('fs', 'generic', `${head}\nreturn function object(input, env) {\nif (Array.isArray(input)) return generic(input, env)\n${src}return r\n}`)(values, generic) as Code
 }
 
 export { Unsupported }

@@ -155,24 +155,30 @@ export function compilePath(c: Compiler, node: Node, depth: number, compileGroup
     if (group) return group(resultSequence, env)
     return resultSequence
   }
-  // Fast lane for plain name chains over objects (`login.uuid`): same result, no sequences allocated.
+  // Fast lane for plain name chains over objects (`login.uuid`): same result, no sequences
+  // allocated; generated source so each property read gets its own (monomorphic) inline cache.
   const plain = steps.every((s) => s.type === 'name' && !s.stages && !s.predicate && !s.group && !s.keepArray)
   if (!plain || keepSingletonArray || group) return generic
-  const names = steps.map((s) => s.value as string)
-  return (input, env) => {
-    let cur = input
-    for (let i = 0; i < names.length; i++) {
-      if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || isFunction(cur)) {
-        if (Array.isArray(cur) || (cur !== null && typeof cur === 'object')) return generic(input, env)
-        return undefined
-      }
-      if (!Object.prototype.hasOwnProperty.call(cur, names[i])) return undefined
-      cur = (cur as Record<string, unknown>)[names[i]]
-      if (cur === undefined) return undefined
-    }
-    if (Array.isArray(cur) && (cur as Seq).sequence === true) return generic(input, env)
-    return cur
+  return nameChain(steps.map((s) => s.value as string), generic)
+}
+
+const hasOwn = Object.prototype.hasOwnProperty
+
+/** Generated code for a chain of names; anything but plain objects along the way goes to `generic`. */
+function nameChain(names: string[], generic: Code): Code {
+  let src = 'let c = input, v\n'
+  for (const name of names) {
+    const key = JSON.stringify(name)
+    src += `if (c === null || typeof c !== 'object') return undefined
+if (Array.isArray(c)) return generic(input, env)
+v = c[${key}]
+if (v === undefined) return undefined
+if (c._jsonata_function === true || c._jsonata_lambda === true || !hasOwn.call(c, ${key})) return generic(input, env)
+c = v
+`
   }
+  src += 'if (Array.isArray(c) && c.sequence === true) return generic(input, env)\nreturn c'
+  return new Function('generic', 'hasOwn', `return function nameChain(input, env) {\n${src}\n}`)(generic, hasOwn) as Code
 }
 
 /** `*`: the values of the context object, arrays flattened (jsonata evaluateWildcard). */

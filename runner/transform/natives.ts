@@ -6,7 +6,7 @@
  */
 import jsonata from 'jsonata'
 import { arityOf, callFunction, type Native, type Signature } from './apply.js'
-import { createSequence, FOCUS, Frame, isArrayOfNumbers, isArrayOfStrings, isFunction, keysOf, state, tick, type Seq } from './runtime.js'
+import { createSequence, evaluationTime, FOCUS, Frame, isArrayOfNumbers, isArrayOfStrings, isFunction, keysOf, tick, type Seq } from './runtime.js'
 
 /** Every function name of jsonata's standard library. */
 export const JSONATA_FUNCTIONS = [
@@ -49,6 +49,12 @@ function hofArgs(func: unknown, a1: unknown, a2: unknown, a3: unknown): unknown[
 }
 
 const boolean = original.get('boolean')!.implementation as (v: unknown) => boolean | undefined
+const jsonataString = original.get('string')!.implementation as (this: unknown, v: unknown, prettify?: boolean) => string | undefined
+
+/** `$string` of a finite number, as jsonata (JSON number text, non-integers to 15 significant digits). */
+export function numberToString(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(15)))
+}
 const fromMillis = original.get('fromMillis')!.implementation as (ms: number, p?: string, tz?: string) => string
 
 function callMatcher(matcher: unknown, str: unknown): any {
@@ -227,10 +233,17 @@ const replacements: Record<string, Impl> = {
     return result
   },
   now(picture?: string, timezone?: string) {
-    return fromMillis(state.timestamp, picture, timezone)
+    return fromMillis(evaluationTime(), picture, timezone)
   },
   millis() {
-    return state.timestamp
+    return evaluationTime()
+  },
+  string(arg: unknown, prettify?: boolean) {
+    if (prettify === undefined) {
+      if (typeof arg === 'string') return arg
+      if (typeof arg === 'number' && Number.isFinite(arg)) return numberToString(arg)
+    }
+    return jsonataString.call(this, arg, prettify)
   },
 }
 
@@ -305,7 +318,7 @@ for (const [name, fn] of original) {
 /** jsonata's own implementations used directly by the compiler. */
 export const fn = {
   boolean,
-  string: original.get('string')!.implementation as (v: unknown) => string | undefined,
+  string: jsonataString,
   append: original.get('append')!.implementation as (this: typeof FOCUS, a: unknown, b: unknown) => unknown,
   exists: original.get('exists')!.implementation as (v: unknown) => boolean,
 } satisfies Record<string, unknown>

@@ -42,7 +42,7 @@ export const FOCUS = {
   input: undefined as unknown,
   environment: {
     get timestamp(): Date {
-      return new Date(state.timestamp)
+      return new Date(evaluationTime())
     },
   },
 }
@@ -136,13 +136,29 @@ export function restoreState(s: EvalState): void {
   state = s
 }
 
+/** The evaluation's timestamp for $now()/$millis() (taken at first use, then fixed). */
+export function evaluationTime(): number {
+  if (state.timestamp === 0) state.timestamp = Date.now()
+  return state.timestamp
+}
+
+/**
+ * The clock starts at the first loop iteration or function call (an evaluation without either is
+ * bounded by the size of the expression) and is read again every 1024 of them.
+ */
+function checkTime(): void {
+  const now = Date.now()
+  if (state.start === 0) state.start = now
+  else if (now - state.start > state.timeoutMs) throw timeoutError(state.timeoutMs)
+}
+
 /** Called in loops: every 1024 iterations checks the wall clock. */
 export function tick(): void {
-  if ((++state.ticks & 1023) === 0 && Date.now() - state.start > state.timeoutMs) throw timeoutError(state.timeoutMs)
+  if ((++state.ticks & 1023) === 1) checkTime()
 }
 
 /** Called when a lambda body is entered at jsonata depth `depth`. */
 export function checkDepth(depth: number): void {
   if (depth > state.maxDepth) throw depthError(state.maxDepth)
-  if ((++state.ticks & 63) === 0 && Date.now() - state.start > state.timeoutMs) throw timeoutError(state.timeoutMs)
+  if ((++state.ticks & 63) === 1) checkTime()
 }
