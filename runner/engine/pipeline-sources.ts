@@ -29,7 +29,15 @@ export interface InputContext {
   readonly onUndecodable: (stage: StageSpec, raw: StreamRecord, error: Error) => Promise<void>
   /** Called with every http_server source created (tests read its address). */
   readonly onHttpServer?: (source: HttpServerSource) => void
+  /** Replaces a pipeline source's connector for one stage (`rtds test` feeds its inputs this way); `undefined` keeps the connector. */
+  readonly sourceOverride?: SourceOverride
 }
+
+/**
+ * Gives the source a stage reads instead of the connector of pipeline source `source` (called once
+ * per reading stage, so each stage gets its own instance); `undefined` keeps the connector.
+ */
+export type SourceOverride = (source: SourceSpec, stage: StageSpec) => Source | undefined
 
 /** The pulling connector of a source spec (offline: `http` → `generate`). */
 function pullerOf(src: SourceSpec, ctx: InputContext): PullSource {
@@ -50,6 +58,11 @@ export function stageInputs(stage: StageSpec, ctx: InputContext): Source[] {
   const inputs: Source[] = []
   for (const name of stage.from) {
     const src = spec.sources[name]
+    const given = src ? ctx.sourceOverride?.(src, stage) : undefined
+    if (given) {
+      inputs.push(given)
+      continue
+    }
     if (src) {
       if (src.kind === 'http_server') {
         if (ctx.once) {

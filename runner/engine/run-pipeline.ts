@@ -14,7 +14,7 @@ import { RecordError } from '../errors.js'
 import { retry } from '../retry.js'
 import type { HttpServerSource } from '../../connectors/http-server/http-server-source.js'
 import type { Backend } from './backend.js'
-import { stageInputs } from './pipeline-sources.js'
+import { stageInputs, type SourceOverride } from './pipeline-sources.js'
 import { compileRecordSteps, dlqTopicOf, stageTargets } from './record-steps.js'
 import { newStageStats, runStage, type StageStats } from './stage-runner.js'
 
@@ -35,6 +35,8 @@ export interface RunOptions {
   readonly progressMs?: number
   /** Called for each http_server source (tests). */
   readonly onHttpServer?: (source: HttpServerSource) => void
+  /** Replaces pipeline sources' connectors (`rtds test` feeds its inputs this way); see `SourceOverride`. */
+  readonly sourceOverride?: SourceOverride
 }
 
 /** What a run did. */
@@ -124,7 +126,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
       return t.table.kind === 'postgres' ? backend.stagingSink(t.table) : backend.tableSink(t.table)
     })
     const inputs = stageInputs(stage, {
-      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onHttpServer: opts.onHttpServer,
+      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onHttpServer: opts.onHttpServer, sourceOverride: opts.sourceOverride,
     })
     try {
       await runStage({
