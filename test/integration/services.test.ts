@@ -4,6 +4,7 @@
  * Confluent API (register Avro, encode, decode, fetch by id, compatibility), Cassandra (keyspace,
  * table, prepared insert, select) and Postgres. Unique names; everything created is removed.
  */
+import { spawnSync } from 'node:child_process'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SchemaType } from '@kafkajs/confluent-schema-registry'
@@ -147,6 +148,21 @@ test('postgres: a query with bound parameters in database rtds and in a fresh da
     await admin.query(`DROP DATABASE IF EXISTS "${database}"`).catch(() => {})
     await admin.end()
   }
+})
+
+test('rtds-services: up is idempotent when everything runs, status --json reports all healthy', () => {
+  const started = Date.now()
+  const up = spawnSync(process.execPath, ['services/rtds-services.mjs', 'up'], { encoding: 'utf8' })
+  assert.is(up.status, 0, up.stdout + up.stderr)
+  assert.ok(Date.now() - started < 10_000, `up took ${Date.now() - started} ms with everything running`)
+  for (const name of ['postgres', 'kafka', 'registry', 'cassandra']) assert.match(up.stdout, new RegExp(`^${name} +already running`, 'm'))
+  const status = spawnSync(process.execPath, ['services/rtds-services.mjs', 'status', '--json'], { encoding: 'utf8' })
+  assert.is(status.status, 0, status.stdout + status.stderr)
+  const rows = JSON.parse(status.stdout) as { name: string; state: string }[]
+  assert.equal(rows.map((r) => `${r.name}:${r.state}`).sort(), ['cassandra:healthy', 'kafka:healthy', 'postgres:healthy', 'registry:healthy'])
+  const bad = spawnSync(process.execPath, ['services/rtds-services.mjs', 'up', '--only', 'zookeeper'], { encoding: 'utf8' })
+  assert.is(bad.status, 2)
+  assert.match(bad.stderr, /unknown server\(s\): zookeeper/)
 })
 
 test('helpers fail with the start command when a server is unreachable', async () => {
