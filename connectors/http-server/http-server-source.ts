@@ -45,6 +45,7 @@ export class HttpServerSource implements Source {
 
   constructor(private readonly opts: HttpServerSourceOptions) {
     this.name = opts.name
+    this.listening = new Promise((resolve) => (this.markListening = resolve))
   }
 
   static fromSpec(spec: HttpServerSourceSpec, validator?: RecordValidator, log?: (line: string) => void): HttpServerSource {
@@ -59,8 +60,8 @@ export class HttpServerSource implements Source {
   }
 
   /** Resolves once the server listens (tests). */
-  readonly listening: Promise<void> = new Promise((resolve) => (this.markListening = resolve))
-  private markListening!: () => void
+  readonly listening: Promise<void>
+  private markListening: () => void = () => {}
 
   async run(emit: (batch: SourceBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return
