@@ -47,7 +47,13 @@ export const postgres = {
   external: true,
   get logFile() { try { return `/var/log/postgresql/postgresql-${clusterVersion()}-main.log` } catch { return '/var/log/postgresql' } },
   start() {
-    pgctl('start')
+    try {
+      pgctl('start')
+    } catch (e) {
+      // Running but not answering as we want (e.g. too many clients): wait for the probe, do not claim it.
+      if (/already running/i.test(e.message)) return undefined
+      throw e
+    }
     writeFileSync(startedMarker(), `${new Date().toISOString()}\n`)
     return undefined
   },
