@@ -163,6 +163,10 @@ async function status(services, json) {
   return rows.every((r) => r.state === 'healthy') ? 0 : 1
 }
 
+if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+  console.log(`${USAGE}\n  up      start what is down (fetching jars on first use), wait until healthy; exit 1 if a server fails\n  down    stop the processes up started (TERM, then KILL after 20 s)\n  status  healthy / running / down per server; exit 0 only when all are healthy`)
+  process.exit(0)
+}
 const args = parseArgs(process.argv.slice(2))
 if (args.error) {
   console.error(`${args.error}\n${USAGE}`)
