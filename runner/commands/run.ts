@@ -12,9 +12,11 @@ import { runPipeline, type RunSummary } from '../engine/run-pipeline.js'
 
 function duration(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
-  const ms = parseDuration(value)
-  if (ms === undefined || !Number.isFinite(ms) || ms < 0) throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}`, { hint: 'use a duration like 500ms, 10s or 2m' })
-  return ms
+  try {
+    return parseDuration(/^\s*\d+\s*$/.test(value) ? Number(value) : value)
+  } catch {
+    throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}`, { hint: 'use a duration like 0, 500ms, 10s or 2m' })
+  }
 }
 
 /** `rtds run [FILES]`: the thin command over `runPipeline`. */
