@@ -35,6 +35,8 @@ export interface Native {
   readonly implementation: (...args: unknown[]) => unknown
   readonly signature?: Signature
   readonly arity?: number
+  /** Calls function arguments back (so it needs the caller's depth). */
+  readonly hof?: boolean
   token?: string
   position?: number
 }
@@ -110,6 +112,7 @@ function applyInner(proc: unknown, args: unknown[], input: unknown, depth: numbe
     if (p && p._jsonata_lambda === true) return applyLambda(p, validated, depth)
     if (p && p._jsonata_function === true) {
       FOCUS.input = input
+      if (p.hof !== true) return p.implementation.apply(FOCUS, validated)
       const savedNative = nativeDepth
       nativeDepth = depth
       try {
@@ -139,7 +142,7 @@ function applyInner(proc: unknown, args: unknown[], input: unknown, depth: numbe
 function applyLambda(l: Lambda, args: readonly unknown[], depth: number): unknown {
   const env = new Frame(l.environment)
   const params = l.params
-  for (let i = 0; i < params.length; i++) env.vars[params[i]] = args[i]
+  for (let i = 0; i < params.length; i++) env.bind(params[i], args[i])
   const saved = state.depth
   state.depth = depth
   checkDepth(depth + 1)

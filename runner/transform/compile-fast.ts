@@ -7,7 +7,7 @@ import jsonata, { type ExprNode } from 'jsonata'
 import { apply, type Code, type Lambda } from './apply.js'
 import { type Compiler, type Node, normalise, Unsupported } from './compile-context.js'
 import { compileBinary, compileGroup, compileUnary } from './compile-operators.js'
-import { compileFilter, compilePath, descendants, wildcard } from './compile-path.js'
+import { compileFilter, compilePath, descendants, NORMALISED, wildcard } from './compile-path.js'
 import type { TransformOptions } from './limits.js'
 import { DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS } from './limits.js'
 import { populateMessage } from './messages.js'
@@ -36,6 +36,7 @@ class NodeCompiler implements Compiler {
       const prev = code
       code = (input, env) => g(prev(input, env), env)
     }
+    if (NORMALISED.has(code) && !node.predicate && !node.group && !node.keepArray) return code
     const scalar = SCALAR.has(node.type) || (node.type === 'binary' && node.value !== '..') || (node.type === 'unary' && node.value !== '[')
     if (scalar && !node.predicate && !node.group && !node.keepArray) return code
     return normalise(code, node.keepArray === true)
@@ -241,6 +242,14 @@ function collectBound(node: unknown, out: Set<string>): Set<string> {
   return out
 }
 
+function readsVariable(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => readsVariable(n, name))
+  if (node === null || typeof node !== 'object') return false
+  const n = node as Node
+  if (n.type === 'variable' && n.value === name) return true
+  return Object.keys(n).some((k) => k !== 'signature' && k !== 'value' && readsVariable(n[k], name))
+}
+
 /** A compiled fast-path evaluator. */
 export type FastEvaluate = (input: unknown, bindings?: Record<string, unknown>) => unknown
 
@@ -253,13 +262,15 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
     if (e instanceof Unsupported) return undefined
     throw e
   }
+  // `$$` (and only it) reads the root binding `$`
+  const usesRoot = readsVariable(ast, '$')
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH
   let idle: EvalState | undefined // one state object reused across (non-overlapping) evaluations
   return (input, bindings) => {
     const frame = new Frame(staticFrame)
-    if (bindings) for (const k of Object.keys(bindings)) frame.vars[k] = bindings[k]
-    frame.vars.$ = input
+    if (bindings) for (const k of Object.keys(bindings)) frame.bind(k, bindings[k])
+    if (usesRoot || (bindings && '$' in bindings)) frame.bind('$', input)
     let context = input
     if (Array.isArray(input) && !isSequence(input)) {
       context = createSequence(input)

@@ -92,6 +92,8 @@ export function compileBinary(c: Compiler, node: Node, depth: number): Code {
   const f = OPS[op]
   if (f === undefined) throw new Unsupported(`operator ${op}`)
   if (op === '&') {
+    const chain = concatChain(c, node, depth)
+    if (chain) return chain
     return (input, env) => {
       const lv = l(input, env)
       const rv = r(input, env)
@@ -111,6 +113,47 @@ export function compileBinary(c: Compiler, node: Node, depth: number): Code {
     } catch (err) {
       throw decorate(err, position, op)
     }
+  }
+}
+
+/**
+ * `a & b & c ...` (left-associated, no predicates on the inner nodes) as one loop: operands are
+ * evaluated and stringified in the same order as the nested form, and a `$string` error is tagged
+ * with the position of the `&` whose direct operand failed, as in the nested form.
+ */
+function concatChain(c: Compiler, node: Node, depth: number): Code | undefined {
+  const ops: Node[] = []
+  let n = node
+  while (n.type === 'binary' && n.value === '&' && (n === node || (!n.predicate && !n.group && !n.keepArray))) {
+    ops.unshift(n)
+    n = n.lhs as Node
+  }
+  if (ops.length < 2) return undefined
+  // ops[0] is the innermost `&`: its lhs is leaf 0; leaf k (k >= 1) is the rhs of ops[k - 1]
+  const leaves = [c.node(ops[0].lhs as Node, depth + ops.length), ...ops.map((o, k) => c.node(o.rhs as Node, depth + ops.length - k))]
+  const positions = [ops[0].position, ...ops.map((o) => o.position)]
+  const n0 = leaves.length
+  return (input, env) => {
+    const v0 = leaves[0](input, env)
+    const v1 = leaves[1](input, env)
+    let out: string
+    try {
+      out = toStr(v0) + toStr(v1)
+    } catch (err) {
+      throw decorate(err, positions[0], '&')
+    }
+    for (let k = 2; k < n0; k++) {
+      const v = leaves[k](input, env)
+      if (typeof v === 'string') out += v
+      else {
+        try {
+          out += toStr(v)
+        } catch (err) {
+          throw decorate(err, positions[k], '&')
+        }
+      }
+    }
+    return out
   }
 }
 

@@ -4,7 +4,7 @@
  * streams (`@`, `#`, `%` are not supported and send the expression to the interpreter).
  */
 import type { Code } from './apply.js'
-import { decorate, type Compiler, type Node, Unsupported } from './compile-context.js'
+import { decorate, type Compiler, type Node, normalise, Unsupported } from './compile-context.js'
 import { fn, mergeSort } from './natives.js'
 import { createSequence, FOCUS, Frame, isArrayOfNumbers, isFunction, isNumeric, isSequence, keysOf, tick, type Seq } from './runtime.js'
 
@@ -159,8 +159,13 @@ export function compilePath(c: Compiler, node: Node, depth: number, compileGroup
   // allocated; generated source so each property read gets its own (monomorphic) inline cache.
   const plain = steps.every((s) => s.type === 'name' && !s.stages && !s.predicate && !s.group && !s.keepArray)
   if (!plain || keepSingletonArray || group) return generic
-  return nameChain(steps.map((s) => s.value as string), generic)
+  const chain = nameChain(steps.map((s) => s.value as string), normalise(generic, false))
+  NORMALISED.add(chain)
+  return chain
 }
+
+/** Codes whose results are already normalised (the node compiler need not wrap them). */
+export const NORMALISED = new WeakSet<Code>()
 
 const hasOwn = Object.prototype.hasOwnProperty
 

@@ -303,13 +303,15 @@ export function mergeSort(array: unknown[], comp: (a: unknown, b: unknown) => un
 /** Names whose jsonata implementation is asynchronous and not replaced: an expression using them falls back. */
 export const UNSUPPORTED_FUNCTIONS = new Set<string>(['eval'])
 
+const HOF = new Set(['map', 'filter', 'single', 'reduce', 'each', 'sift', 'sort', 'contains', 'split', 'replace', 'match'])
+
 /** The static frame of the fast path: every supported jsonata function. */
 export const staticFrame = new Frame(null)
 for (const [name, fn] of original) {
   if (UNSUPPORTED_FUNCTIONS.has(name)) continue
   const impl = replacements[name]
   if (impl) {
-    staticFrame.bind(name, { _jsonata_function: true, implementation: impl, signature: fn.signature as Signature, arity: fn.implementation.length } satisfies Native)
+    staticFrame.bind(name, { _jsonata_function: true, implementation: impl, signature: fn.signature as Signature, arity: fn.implementation.length, hof: HOF.has(name) } satisfies Native)
   } else if (fn.implementation.constructor.name === 'AsyncFunction') {
     UNSUPPORTED_FUNCTIONS.add(name)
   } else staticFrame.bind(name, fn)

@@ -8,12 +8,16 @@ import { depthError, timeoutError } from './limits.js'
 /** A jsonata sequence (or plain array) with jsonata's internal flags. */
 export type Seq = unknown[] & { sequence?: boolean; keepSingleton?: boolean; outerWrapper?: boolean; cons?: boolean; tupleStream?: boolean }
 
+const NO_VARS: Record<string, unknown> = Object.freeze(Object.create(null))
+
 /** A variable scope, as jsonata's `createFrame`: own bindings, then the enclosing frame's. */
 export class Frame {
-  readonly vars: Record<string, unknown> = Object.create(null)
+  /** Own bindings; a shared empty object until the first `bind` (most frames never bind). */
+  vars: Record<string, unknown> = NO_VARS
   constructor(readonly parent: Frame | null) {}
   /** Binds a variable in this frame. */
   bind(name: string, value: unknown): void {
+    if (this.vars === NO_VARS) this.vars = Object.create(null)
     this.vars[name] = value
   }
   /** Looks a variable up through the enclosing frames. */
