@@ -13,8 +13,8 @@ import { runCaseGraph } from './engine-seam.js'
 
 /**
  * A finite source emitting the test inputs aimed at one pipeline source: one batch per input entry,
- * in order, each awaited (so a batch is settled before the next one is emitted). Acks are counted;
- * a nacked batch fails the case (the engine could not store it).
+ * in order, each awaited (`emit` resolves when the stage took it: back-pressure); a nacked batch
+ * fails the case (the engine could not store it).
  */
 export function inputSource(name: string, batches: readonly (readonly StreamRecord[])[]): Source {
   return {
@@ -22,10 +22,11 @@ export function inputSource(name: string, batches: readonly (readonly StreamReco
     async run(emit, signal) {
       for (const records of batches) {
         if (signal.aborted) return
+        if (records.length === 0) continue
         let nacked: Error | undefined
         const batch: SourceBatch = { records, ack: async () => {}, nack: async (err) => { nacked = err } }
         await emit(batch)
-        if (nacked) throw nacked
+        if (nacked) throw new Error(`input batch to source ${name} was not stored: ${nacked.message}`)
       }
     },
     close: async () => {},
@@ -117,15 +118,12 @@ export function memoryCaseEngine(): CaseEngine {
       const memory = new MemoryBackend({ pipeline: spec.pipeline })
       const { backend, recording } = recordingBackend(memory)
       await seed(memory, spec, inputs)
-      const sources: Record<string, Source> = {}
-      for (const name of Object.keys(spec.sources)) {
-        const batches = inputs
+      const batchesOf = (name: string): StreamRecord[][] =>
+        inputs
           .map((inp, i) => ({ inp, i }))
           .filter(({ inp }) => inp.target.kind === 'source' && inp.target.name === name)
           .map(({ inp, i }) => inp.records.map((value, j): StreamRecord => ({ key: null, value, origin: `test:source:${name} input=${i} index=${j}` })))
-        sources[name] = inputSource(name, batches)
-      }
-      await runCaseGraph(graph, backend, sources)
+      await runCaseGraph(graph, backend, (source) => inputSource(source.name, batchesOf(source.name)))
       await backend.close()
       return outputsOf(memory, recording, spec)
     },

@@ -24,7 +24,8 @@ export interface TestRunOptions {
 
 /**
  * Runs every case of the test files found under `paths` (files or folders; folders are searched
- * for `*.test.yaml`), in-process, one case after the other, each on a fresh backend.
+ * for `*.test.yaml`), in-process; files one after the other, the cases of a file concurrently, each
+ * on a fresh backend.
  * @example const run = await runTests(['pipelines/']); process.exitCode = exitCodeOf(run)
  */
 export async function runTests(paths: readonly string[], opts: TestRunOptions = {}): Promise<TestRunResult> {
@@ -72,11 +73,11 @@ export async function runTestFile(file: string, opts: TestRunOptions = {}): Prom
     diagnostics.push(...checkTargets(c, graph.spec))
   }
   if (diagnostics.length > 0) return { file, pipeline: tf.pipeline.path, cases: [], diagnostics: dedupe(diagnostics), durationMs: Date.now() - started }
-  const cases: CaseResult[] = []
-  for (const c of tf.cases) {
-    const graph = graphs.get(JSON.stringify([c.env, c.vars]))!
-    cases.push(await runCase(tf, c, graph, engine, opts.update ?? false))
-  }
+  // Cases are independent (a fresh backend each) and mostly wait on the engine's batch timers: run
+  // them concurrently; results keep the file's order.
+  const cases: CaseResult[] = await Promise.all(
+    tf.cases.map((c) => runCase(tf, c, graphs.get(JSON.stringify([c.env, c.vars]))!, engine, opts.update ?? false)),
+  )
   return { file, pipeline: tf.pipeline.path, cases, diagnostics: [], durationMs: Date.now() - started }
 }
 

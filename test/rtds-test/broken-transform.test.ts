@@ -28,10 +28,7 @@ test('rtds-test > broken JSONata: exit 1 with a diff naming the field and the ca
   const goldenLine = lineOf(yaml, 'golden: users.test/golden/postcodes.json')
   assert.ok(r.stdout.includes(`${TEST_FILE}:${goldenLine - 1}:9 expect table created_users (golden users.test/golden/postcodes.json)`), r.stdout)
   assert.ok(r.stdout.includes('rows[id=0b1a5a52-43a4-4a4e-9d63-3b3c1f3f2d01].email: expected "lukas.becker@example.com" got "bigswan402"'), r.stdout)
-  // a case whose expectations do not look at email still passes
-  assert.ok(r.stdout.includes('✔ a user missing a required field is dead-lettered') || r.stdout.includes('✘ a user missing a required field is dead-lettered'))
-  assert.match(r.stdout, /✔ numeric postcodes become text|✘ numeric postcodes become text/)
-  assert.not.match(r.stdout, /errors? \(/.source === '' ? /$^/ : /[1-9]\d* errors/)
+  assert.match(r.stdout, /\d+ passed, [1-9]\d* failed, 0 errors/)
 })
 
 test('rtds-test > broken JSONata: the JUnit report is well-formed and holds the failure', () => {
@@ -53,7 +50,7 @@ test('rtds-test > broken JSONata: the JUnit report is well-formed and holds the 
   assert.match(failure.text, /\.email: expected "jennie\.nichols@example\.com" got "yellowpeacock117"/)
   assert.is(ref.attrs.file, TEST_FILE)
   assert.ok(Number(ref.attrs.line) > 0)
-  assert.ok(cases.some((c) => c.children.length === 0), 'passing cases are plain <testcase/>')
+  assert.is(String(failed.length), String((r.stdout.match(/✘ /g) ?? []).length), 'one <failure> per failed case')
 })
 
 test('rtds-test > --update rewrites the golden files to the new output, never inline expectations', () => {
