@@ -17,6 +17,12 @@
  * move its committed position only over the contiguous prefix of acked batches (per partition).
  * `nack()` hands a batch back: the source redelivers it later (or, in `once` mode, leaves it for
  * the next run); it never counts as done.
+ *
+ * Restarts: in streaming mode, when a source's `run` throws a retriable error (e.g. a
+ * `ConnectionError` because the broker or database is down), the engine calls `run` AGAIN on the
+ * same object after a backoff with jitter (batches emitted before the failure may still be in flight
+ * and are acked or nacked as usual). A source must therefore support being run again after a failed
+ * run (reconnect, resume from committed positions).
  */
 import type { RecordFailure, DeadLetterSink, Sink, Source, StreamRecord } from '../../connectors/types.js'
 import type { CassandraTableSpec, PostgresTableSpec, TopicSpec } from '../../dsl/spec.js'

@@ -131,7 +131,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
     try {
       await runStage({
         stage, inputs, sinks, prepare: compileRecordSteps(spec, stage), dlq, dlqTopic: dlqTopicOf(spec, stage),
-        stats: stats[stage.name], stop: stop.signal, kill: kill.signal, log,
+        stats: stats[stage.name], stop: stop.signal, kill: kill.signal, log, restartInputs: !once,
       })
     } finally {
       await Promise.all([...inputs.map((i) => i.close()), ...sinks.map((s) => s.close())].map((p) => p.catch(() => {})))

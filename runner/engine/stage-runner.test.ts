@@ -179,4 +179,28 @@ test('grace period over: a write that cannot complete is nacked, queued batches 
   assert.is(state.nacked, state.emitted)
 })
 
+test('streaming: an input failing with a retriable error is restarted after a backoff; a fatal one is recorded', async () => {
+  let runs = 0
+  const acked: number[] = []
+  const flaky: Source = {
+    name: 'kafka',
+    async run(emit) {
+      if (++runs === 1) throw new ConnectionError('broker down')
+      await emit({ records: [rec(1)], ack: async () => { acked.push(1) }, nack: async () => {} })
+    },
+    async close() {},
+  }
+  const { sink, written } = memorySink()
+  const stats = newStageStats()
+  await runStage(options({ inputs: [flaky], sinks: [sink], stats, restartInputs: true }))
+  assert.is(runs, 2)
+  assert.is(written.length, 1)
+  assert.equal(acked, [1])
+  assert.is(stats.errors.length, 0)
+  const fatal: Source = { name: 'x', async run() { throw new RtdsError('bad config') }, async close() {} }
+  const stats2 = newStageStats()
+  await runStage(options({ inputs: [fatal], sinks: [sink], stats: stats2, restartInputs: true }))
+  assert.match(stats2.errors[0], 'input x: bad config')
+})
+
 test.run()

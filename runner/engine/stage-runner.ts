@@ -10,7 +10,7 @@
 import type { DeadLetterSink, Sink, Source, SourceBatch, StreamRecord } from '../../connectors/types.js'
 import type { StageSpec } from '../../dsl/spec.js'
 import { RecordError, RtdsError } from '../errors.js'
-import { retry } from '../retry.js'
+import { backoffDelay, isRetriable, retry, sleep } from '../retry.js'
 import type { ObservedBatch } from '../scheduler/scheduled-source.js'
 import { BoundedQueue } from './bounded-queue.js'
 import type { Prepared } from './record-steps.js'
@@ -49,6 +49,11 @@ export interface StageRunOptions {
   readonly log: (line: string) => void
   /** Queue capacity in batches (default 2 × parallelism). */
   readonly queueCapacity?: number
+  /**
+   * Streaming mode: an input whose `run` throws a retriable error (server down) is started again
+   * after a backoff with jitter, until `stop` aborts. Otherwise (`--once`) its error is recorded.
+   */
+  readonly restartInputs?: boolean
 }
 
 /** Runs the stage until its inputs end (or stop) and every taken batch is settled. */
@@ -164,14 +169,30 @@ export async function runStage(o: StageRunOptions): Promise<void> {
     if (!(await queue.push(batch))) await batch.nack(new RtdsError('the stage stopped before taking the batch'))
     stats.queueHighWater = Math.max(stats.queueHighWater, queue.highWater)
   }
-  const inputs = Promise.all(
-    o.inputs.map((src) =>
-      src.run(emit, o.stop).catch((err: Error) => {
-        stats.errors.push(`${stage.name}: input ${src.name}: ${err.message}`)
-        o.log(`${stage.name}: input ${src.name} failed: ${err.message}`)
-      }),
-    ),
-  ).finally(() => queue.close())
+  const runInput = async (src: Source): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      const began = Date.now()
+      try {
+        await src.run(emit, o.stop)
+        return
+      } catch (err) {
+        const e = err instanceof Error ? err : new Error(String(err))
+        if (o.restartInputs && isRetriable(e) && !o.stop.aborted) {
+          if (Date.now() - began > 60_000) attempt = 1 // it ran fine for a while: start the backoff over
+          const ms = backoffDelay(attempt, { initialDelayMs: 500, maxDelayMs: 30_000 })
+          stats.retries++
+          o.log(`${stage.name}: input ${src.name} failed: ${e.message} — restarting in ${ms} ms`)
+          await sleep(ms, o.stop)
+          if (!o.stop.aborted) continue
+          return
+        }
+        stats.errors.push(`${stage.name}: input ${src.name}: ${e.message}`)
+        o.log(`${stage.name}: input ${src.name} failed: ${e.message}`)
+        return
+      }
+    }
+  }
+  const inputs = Promise.all(o.inputs.map(runInput)).finally(() => queue.close())
   const workers = Array.from({ length: Math.max(1, stage.parallelism) }, () => worker())
   await Promise.all([inputs, ...workers])
   o.kill.removeEventListener('abort', onKill)
