@@ -11,12 +11,11 @@ import { runTests } from '../testing/test-runner.js'
 /** `rtds test [FILES|DIRS]`: golden-file tests of pipelines, in-process, no servers. */
 export default class Test extends RtdsCommand {
   static override summary = 'Run the golden-file tests of pipelines (*.test.yaml) in-process, with no servers.'
-  static override description = `Finds *.test.yaml files (default: pipelines/), feeds each case's inputs into the
-pipeline's sources, topics or tables, runs it through the same engine and transforms as \`rtds run\`
-on the in-process backend (no Kafka, Cassandra or Postgres), and compares stages, topics, tables and
-dead-letter topics with the expected records or golden files. A failure prints a per-field diff with
-the case's file:line:col. Exit 0 all passed, 1 a case failed, 2 a file could not be run (invalid test
-file or pipeline, unknown name, missing file).`
+  static override description = [
+    "Finds *.test.yaml files (default: pipelines/), feeds each case's inputs into the pipeline's sources, topics or tables, and runs it through the same engine and transforms as `rtds run` on the in-process backend: no Kafka, Cassandra or Postgres is touched.",
+    'Stages, topics, tables and dead-letter topics are compared with the expected records or golden files; a failure prints a per-field diff with the file:line:col of the case and of the expectation. --update rewrites golden files (never inline expectations) and lists them.',
+    'Exit 0 when every case passed, 1 when a case failed, 2 when a file could not be run (invalid test file or pipeline, unknown name, missing file).',
+  ].join('\n\n')
   static override strict = false
   static override args = {
     paths: Args.string({ description: 'Test files or folders holding *.test.yaml files.', required: false }),
