@@ -67,7 +67,8 @@ export async function runStage(o: StageRunOptions): Promise<void> {
     maxDelayMs: 5000,
     onRetry: (err: unknown, n: number, ms: number) => {
       stats.retries++
-      o.log(`${stage.name}: ${messageOf(err)} — retry ${n} in ${ms} ms`)
+      const hint = n === 1 && err instanceof RtdsError && err.hint ? ` (Try this: ${err.hint})` : ''
+      o.log(`${stage.name}: ${messageOf(err)} — retry ${n} in ${ms} ms, consumption paused${hint}`)
     },
   }
 
