@@ -1,9 +1,10 @@
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import type { PipelineSpec } from '../../dsl/spec.js'
+import { stagingTopicOf } from '../../dsl/staging-topic.js'
 import { MemoryBackend } from '../../connectors/memory/index.js'
 import type { Source, SourceBatch, StreamRecord } from '../../connectors/types.js'
 import { DLQ_HEADERS } from '../../connectors/types.js'
-import { compileTransform } from '../transform/index.js'
+import { compileExpression } from '../engine/transform-fn.js'
 import type { CaseEngine, CaseOutputs } from './case-engine.js'
 import type { ActualOutput } from './expect-matcher.js'
 import { recordingBackend, type Recording } from './recording-backend.js'
@@ -33,13 +34,12 @@ export function inputSource(name: string, batches: readonly (readonly StreamReco
   }
 }
 
-/** The Kafka key of a value on `topic`: its `key` JSONata evaluated on the value, as a string. */
+/** The Kafka key of a value on `topic`: its `key` JSONata evaluated on the value, as the engine's stages do (`String(k)`). */
 async function keyOf(spec: PipelineSpec, topic: string, value: unknown): Promise<string | null> {
   const expr = spec.topics[topic]?.key
   if (!expr) return null
-  const t = compileTransform(expr)
-  const k = t.fast ? t.evaluate(value) : await t.evaluate(value)
-  return k === undefined || k === null ? null : typeof k === 'string' ? k : JSON.stringify(k)
+  const k = await compileExpression(expr, { timeoutMs: spec.settings.transform.timeout, maxDepth: spec.settings.transform.maxDepth })(value)
+  return (typeof k === 'string' && k !== '') || typeof k === 'number' ? String(k) : null
 }
 
 /** Writes topic and table inputs straight into the backend before the run. */
@@ -53,7 +53,9 @@ async function seed(backend: MemoryBackend, spec: PipelineSpec, inputs: readonly
       if (failures.length) throw new Error(`input ${i} to topic ${topic.name}: record ${records.indexOf(failures[0]!.record)} does not fit the topic's schema: ${failures[0]!.error.message}`)
     } else if (input.target.kind === 'table') {
       const table = spec.tables[input.target.name]!
-      const records = input.records.map((value, j) => ({ key: null, value, origin: origin(j) }))
+      // a staged row carries the key of the topic it is relayed to, as the ingest stage would set it
+      const relayedTo = stagingTopicOf(spec, table.name)?.name
+      const records = await Promise.all(input.records.map(async (value, j) => ({ key: relayedTo ? await keyOf(spec, relayedTo, value) : null, value, origin: origin(j) })))
       const sink = table.kind === 'postgres' ? backend.stagingSink(table) : backend.tableSink(table)
       const failures = await sink.write(records)
       if (failures.length) throw new Error(`input ${i} to table ${table.name}: ${failures[0]!.error.message}`)
