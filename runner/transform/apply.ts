@@ -70,7 +70,15 @@ export function apply(proc: unknown, args: unknown[], input: unknown, depth: num
 
 const validations = new WeakMap<Signature, Set<string>>()
 
-function symbolOf(v: unknown): string {
+/** The argument-type strings known to pass a signature unchanged. */
+export function validationCache(sig: Signature): Set<string> {
+  let ok = validations.get(sig)
+  if (ok === undefined) validations.set(sig, (ok = new Set()))
+  return ok
+}
+
+/** jsonata's signature symbol of a value. */
+export function symbolOf(v: unknown): string {
   if (isFunction(v)) return 'f'
   switch (typeof v) {
     case 'string': return 's'
@@ -85,23 +93,20 @@ function symbolOf(v: unknown): string {
  * jsonata's signature validation, remembered per argument-type string when it left the arguments
  * unchanged (no context argument inserted, nothing wrapped): array arguments are always validated.
  */
-function validate(sig: Signature, args: unknown[], context: unknown): unknown[] {
+export function validate(sig: Signature, args: unknown[], context: unknown): unknown[] {
   let key = ''
   for (const a of args) {
     const s = symbolOf(a)
     if (s === 'a') return sig.validate(args, context)
     key += s
   }
-  let ok = validations.get(sig)
-  if (ok !== undefined && ok.has(key)) return args
+  const ok = validationCache(sig)
+  if (ok.has(key)) return args
   const validated = sig.validate(args, context)
   // unchanged = same leading arguments, only missing optional ones padded with undefined
   let unchanged = validated.length >= args.length
   for (let i = 0; unchanged && i < validated.length; i++) unchanged = i < args.length ? validated[i] === args[i] : validated[i] === undefined
-  if (unchanged) {
-    if (ok === undefined) validations.set(sig, (ok = new Set()))
-    ok.add(key)
-  }
+  if (unchanged) ok.add(key)
   return validated
 }
 

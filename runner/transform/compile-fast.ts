@@ -4,7 +4,7 @@
  * subset, in which case the whole expression runs on the interpreter.
  */
 import jsonata, { type ExprNode } from 'jsonata'
-import { apply, type Code, type Lambda } from './apply.js'
+import { apply, type Code, type Lambda, type Native, symbolOf, validate, validationCache } from './apply.js'
 import { type Compiler, type Node, normalise, Unsupported } from './compile-context.js'
 import { compileBinary, compileGroup, compileUnary } from './compile-operators.js'
 import { compileFilter, compilePath, descendants, NORMALISED, wildcard } from './compile-path.js'
@@ -12,7 +12,7 @@ import type { TransformOptions } from './limits.js'
 import { DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS } from './limits.js'
 import { populateMessage } from './messages.js'
 import { fn, JSONATA_FUNCTIONS, staticFrame, UNSUPPORTED_FUNCTIONS } from './natives.js'
-import { createSequence, enterState, type EvalState, Frame, isFunction, isSequence, restoreState, state, type Seq } from './runtime.js'
+import { createSequence, enterState, type EvalState, FOCUS, Frame, isFunction, isSequence, restoreState, state, type Seq } from './runtime.js'
 
 const BUILTIN = new Set<string>(JSONATA_FUNCTIONS)
 /** Node types that never produce a sequence, so skip the end-of-evaluate normalisation. */
@@ -140,7 +140,7 @@ class NodeCompiler implements Compiler {
     const procName = procNode.type === 'path' ? (procNode.steps as Node[])[0].value : procNode.value
     const hint = procNode.type === 'path' ? ((procNode.steps as Node[])[0].value as string) : undefined
     const position = node.position
-    return (input, env, applyto) => {
+    const generic = (input: unknown, env: Frame, applyto?: { context: unknown }): unknown => {
       const p = proc(input, env) as Record<string, unknown> | undefined
       if (p === undefined && hint !== undefined && env.lookup(hint)) throw { code: 'T1005', position, token: hint }
       const values: unknown[] = applyto === undefined ? [] : [applyto.context]
@@ -158,6 +158,55 @@ class NodeCompiler implements Compiler {
           if (!e.token) e.token = procName
         }
         throw err
+      }
+    }
+    const name = procNode.value as string
+    const builtin = procNode.type === 'variable' && BUILTIN.has(name) && !this.bound.has(name) ? (staticFrame.lookup(name) as Native | undefined) : undefined
+    if (builtin === undefined || builtin.hof === true) return generic
+    // Direct lane for a non-higher-order jsonata function (unless the bindings override its name):
+    // the same validation, call and error labelling as the generic path, without the generic layers.
+    const impl = builtin.implementation
+    const sig = builtin.signature
+    const known = sig !== undefined ? validationCache(sig) : undefined
+    const label = (err: unknown): unknown => {
+      if (err !== null && typeof err === 'object') {
+        const e = err as Record<string, unknown>
+        if (e.token === undefined) e.token = builtin.token
+        e.position = builtin.position || e.position
+        if (!e.position) e.position = position
+        if (!e.token) e.token = name
+      }
+      return err
+    }
+    if (args.length === 1 && known !== undefined) {
+      // one argument whose type is known to pass the signature unchanged: no argument array
+      const arg = args[0]
+      return (input, env, applyto) => {
+        if (applyto !== undefined || env.lookup(name) !== builtin) return generic(input, env, applyto)
+        const v = arg(input, env)
+        builtin.token = name
+        builtin.position = position
+        try {
+          FOCUS.input = input
+          if (known.has(symbolOf(v))) return impl.call(FOCUS, v)
+          return impl.apply(FOCUS, validate(sig!, [v], input))
+        } catch (err) {
+          throw label(err)
+        }
+      }
+    }
+    return (input, env, applyto) => {
+      if (env.lookup(name) !== builtin) return generic(input, env, applyto)
+      const values: unknown[] = applyto === undefined ? [] : [applyto.context]
+      for (const a of args) values.push(a(input, env))
+      builtin.token = name
+      builtin.position = position
+      try {
+        const validated = sig !== undefined ? validate(sig, values, input) : values
+        FOCUS.input = input
+        return impl.apply(FOCUS, validated)
+      } catch (err) {
+        throw label(err)
       }
     }
   }
@@ -242,6 +291,15 @@ function collectBound(node: unknown, out: Set<string>): Set<string> {
   return out
 }
 
+function bindsAtRoot(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(bindsAtRoot)
+  if (node === null || typeof node !== 'object') return false
+  const n = node as Node
+  if (n.type === 'bind') return true
+  if (n.type === 'block' || n.type === 'lambda') return false
+  return Object.keys(n).some((k) => k !== 'signature' && k !== 'value' && bindsAtRoot(n[k]))
+}
+
 function readsVariable(node: unknown, name: string): boolean {
   if (Array.isArray(node)) return node.some((n) => readsVariable(n, name))
   if (node === null || typeof node !== 'object') return false
@@ -267,8 +325,11 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH
   let idle: EvalState | undefined // one state object reused across (non-overlapping) evaluations
+  // Nothing is ever bound in the root frame of an expression without a root-level `:=` and `$$`,
+  // so evaluations without bindings can share one (empty) root frame.
+  const shared = usesRoot || bindsAtRoot(ast) ? undefined : new Frame(staticFrame)
   return (input, bindings) => {
-    const frame = new Frame(staticFrame)
+    const frame = shared !== undefined && bindings === undefined ? shared : new Frame(staticFrame)
     if (bindings) for (const k of Object.keys(bindings)) frame.bind(k, bindings[k])
     if (usesRoot || (bindings && '$' in bindings)) frame.bind('$', input)
     let context = input
