@@ -18,10 +18,25 @@ const BUILTIN = new Set<string>(JSONATA_FUNCTIONS)
 /** Node types that never produce a sequence, so skip the end-of-evaluate normalisation. */
 const SCALAR = new Set(['string', 'number', 'value', 'lambda', 'regex'])
 
+/** A compiled function call; `applyto` (from `~>`) is prepended to the arguments. */
+type CallCode = (input: unknown, env: Frame, applyto?: { context: unknown }) => unknown
+
+/** jsonata functions whose result is never a sequence. */
+const NEVER_SEQUENCE = new Set([
+  'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase', 'length', 'trim', 'pad', 'join',
+  'formatNumber', 'formatBase', 'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt',
+  'power', 'boolean', 'not', 'exists', 'type', 'count', 'sum', 'max', 'min', 'average', 'base64encode', 'base64decode',
+  'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'toMillis', 'fromMillis',
+])
+
 class NodeCompiler implements Compiler {
   constructor(private readonly bound: ReadonlySet<string>) {}
 
+  /** Deepest static evaluation depth met (jsonata counts one level per nested node evaluation). */
+  maxDepth = 0
+
   node = (node: Node, depth: number): Code => {
+    if (depth > this.maxDepth) this.maxDepth = depth
     let code = this.core(node, depth)
     if (node.predicate) {
       for (const p of node.predicate as Node[]) {
@@ -133,7 +148,7 @@ class NodeCompiler implements Compiler {
   }
 
   /** A function call; `applyto` (from `~>`) is prepended to the arguments. */
-  private call(node: Node, depth: number): (input: unknown, env: Frame, applyto?: { context: unknown }) => unknown {
+  private call(node: Node, depth: number): CallCode {
     const procNode = node.procedure as Node
     const proc = this.node(procNode, depth + 1)
     const args = (node.arguments as Node[]).map((a) => this.node(a, depth + 1))
@@ -163,8 +178,24 @@ class NodeCompiler implements Compiler {
     const name = procNode.value as string
     const builtin = procNode.type === 'variable' && BUILTIN.has(name) && !this.bound.has(name) ? (staticFrame.lookup(name) as Native | undefined) : undefined
     if (builtin === undefined || builtin.hof === true) return generic
-    // Direct lane for a non-higher-order jsonata function (unless the bindings override its name):
-    // the same validation, call and error labelling as the generic path, without the generic layers.
+    return this.direct(name, builtin, args, position, generic)
+  }
+
+  /**
+   * Direct lane for a non-higher-order jsonata function (unless the bindings override its name): the
+   * same validation, call and error labelling as the generic path, without the generic layers.
+   * Functions that never return a sequence skip the end-of-evaluate normalisation.
+   */
+  private direct(name: string, builtin: Native, args: Code[], position: number | undefined, generic: CallCode): CallCode {
+    const code = this.directCall(name, builtin, args, position, generic)
+    if (!NEVER_SEQUENCE.has(name)) return code
+    const fallback = normalise(generic as Code, false)
+    const lane: CallCode = (input, env, applyto) => (env.lookup(name) !== builtin ? fallback(input, env) : code(input, env, applyto))
+    NORMALISED.add(lane as Code)
+    return lane
+  }
+
+  private directCall(name: string, builtin: Native, args: Code[], position: number | undefined, generic: CallCode): CallCode {
     const impl = builtin.implementation
     const sig = builtin.signature
     const known = sig !== undefined ? validationCache(sig) : undefined
