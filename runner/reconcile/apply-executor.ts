@@ -9,6 +9,7 @@ import { applyTopicStep } from '../../connectors/kafka/topic-resource.js'
 import { applySubjectStep } from '../../connectors/registry/subject-resource.js'
 import { applyCqlStep } from '../../connectors/cassandra/table-resource.js'
 import { ConflictError, RtdsError } from '../errors.js'
+import { retry } from '../retry.js'
 import { acquireApplyLock, applier } from './apply-lock.js'
 import { recordApply, type AppliedChange } from './apply-history.js'
 import { buildPlan, type PlanOptions } from './planner.js'
@@ -130,7 +131,8 @@ export async function applyPipelines(specs: readonly PipelineSpec[], clients: Li
         continue
       }
       try {
-        for (const step of c.steps) await runStep(step, clients)
+        // a server that blips (leader moving, restart) gets a few tries; the steps are idempotent or fail clearly
+        for (const step of c.steps) await retry(() => runStep(step, clients), { maxAttempts: 4, initialDelayMs: 500 })
         applied.push({ kind: c.kind, name: c.name, action: c.action, status: 'done', details: c.details })
         log(`${changeSymbol(c).padStart(3)} ${c.kind} ${c.name}: ${c.action === 'create' ? 'created' : c.action === 'replace' ? 're-created' : 'updated'}`)
       } catch (err) {
