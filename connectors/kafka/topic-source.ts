@@ -61,6 +61,7 @@ export class KafkaTopicSource implements Source {
   private readonly active = new Set<Promise<void>>()
   private readonly endOffsets = new Map<number, bigint>()
   private gaveUp: Error | undefined
+  private isClosed = false
   /** Resolved by close(): batches waiting for acks stop waiting (their offsets stay uncommitted). */
   private closing!: () => void
   private readonly closed = new Promise<void>((r) => (this.closing = r))
@@ -83,6 +84,7 @@ export class KafkaTopicSource implements Source {
       }
       this.consumer = this.opts.kafka.consumer({
         groupId: group, allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 1048576,
+        maxWaitTimeInMs: 1000, // an idle fetch returns within 1 s, so a stop (and a once run) ends promptly
       })
       await this.consumer.connect()
       await this.consumer.subscribe({ topics: [topic], fromBeginning: true })
@@ -153,6 +155,7 @@ export class KafkaTopicSource implements Source {
       const moved = progress.settle(index, ok)
       if (moved === undefined) return chain
       chain = chain.then(async () => {
+        if (this.isClosed) return // the consumer is gone: whoever owns the partition now re-reads from the last commit
         resolveOffset(moved)
         const offset = (BigInt(moved) + 1n).toString()
         // a commit refused during a rebalance is harmless: the new owner re-reads from the last commit
@@ -241,6 +244,7 @@ export class KafkaTopicSource implements Source {
   /** Disconnects the consumer and admin client. Idempotent. */
   async close(): Promise<void> {
     this.stopping = true
+    this.isClosed = true
     this.closing()
     const consumer = this.consumer, admin = this.admin
     this.consumer = undefined

@@ -18,8 +18,8 @@ let client: cassandra.Client
 
 const uuid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`
 const rec = (value: unknown, i = 0): StreamRecord => ({ key: String(i), value, origin: `test index=${i}` })
-const sink = (c = client, table = 'users') =>
-  new CassandraTableSink({ name: table, client: c, keyspace, table, columns, keyColumns: ['id'], settings, concurrency: 8 })
+const sink = (c = client, s = settings) =>
+  new CassandraTableSink({ name: 'users', client: c, keyspace, table: 'users', columns, keyColumns: ['id'], settings: s, concurrency: 8 })
 
 test.before(async () => {
   await requireCassandra()
@@ -69,9 +69,10 @@ test('a replay upserts: same key, one row, latest values; missing fields leave c
 })
 
 test('an unreachable cluster rejects the write with a retriable ConnectionError', async () => {
-  const dead = cassandraClient({ ...settings, cassandraContactPoints: ['127.0.0.1:9'] })
+  const deadSettings = { ...settings, cassandraContactPoints: ['127.0.0.1:9'] }
+  const dead = cassandraClient(deadSettings)
   try {
-    await sink(dead).write([rec({ id: uuid(300), first_name: 'x' })])
+    await sink(dead, deadSettings).write([rec({ id: uuid(300), first_name: 'x' })])
     assert.unreachable('should fail')
   } catch (err) {
     assert.instance(err, ConnectionError)

@@ -63,6 +63,9 @@ test.before(async () => {
   producer = client.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
   await producer.connect()
 })
+let t0 = 0
+test.before.each(() => { t0 = Date.now() })
+test.after.each((ctx) => { if (process.env.RTDS_TEST_TIMING) console.log(`  ${ctx.__test__}: ${Date.now() - t0} ms`) })
 test.after(async () => {
   await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => {})
   const base = settings.schemaRegistryUrl.replace(/\/$/, '')
@@ -163,7 +166,11 @@ test('source: an undecodable record goes to onUndecodable with its raw bytes and
   await admin.createTopics({ topics: [{ topic: t, numPartitions: 1 }], waitForLeaders: true })
   try {
     const good = await codec.encode(value, user(1))
-    await producer.send({ topic: t, acks: -1, messages: [{ key: 'a', value: good }, { key: 'b', value: Buffer.from('not avro') }, { key: 'c', value: good }] })
+    // its own producer: a topic deleted under a producer breaks that producer's metadata refreshes
+    const own = client.producer()
+    await own.connect()
+    await own.send({ topic: t, acks: -1, messages: [{ key: 'a', value: good }, { key: 'b', value: Buffer.from('not avro') }, { key: 'c', value: good }] })
+    await own.disconnect()
     const raws: { r: StreamRecord; e: Error }[] = []
     const got: string[] = []
     const group = unique('g_raw')
