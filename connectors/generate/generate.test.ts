@@ -33,6 +33,12 @@ test('randomuser-shaped, valid against randomuser_user.avsc, realistic variety',
   assert.ok(users.some((u) => u.gender === 'male') && users.some((u) => u.gender === 'female'))
 })
 
+test('login.uuid is unique per (seed, index) even when the 32-bit PRNG seeds of two users collide', () => {
+  const ids = new Set<string>()
+  for (let i = 0; i < 10000; i++) ids.add((generateUser(778, i) as any).login.uuid)
+  assert.is(ids.size, 10000) // users 4153 and 8383 of seed 778 share a PRNG seed
+})
+
 test('the source emits the next users on each pull, with origins', async () => {
   const s = new GenerateSource({ name: 'gen', seed: 3, count: 4 })
   const a = await s.pull()

@@ -1,6 +1,7 @@
 /**
  * Offline randomuser.me-shaped users from a seed. User `i` of seed `s` is always the same value
- * (its own PRNG stream is seeded by `(s, i)`), whatever the page size. Realistic: numeric AND
+ * (its own PRNG stream is seeded by a SHA-256 of `(s, i)`), whatever the page size; its
+ * `login.uuid` comes straight from that digest, so it is unique per `(s, i)`. Realistic: numeric AND
  * string postcodes (as randomuser sends them per country), non-ASCII names, a v4-format
  * `login.uuid`, ISO dates for dob/registered, picture URLs.
  */
@@ -66,8 +67,9 @@ function fmt(pattern: string, r: () => number): string {
   return pattern.replace(/#/g, () => String(Math.floor(r() * 10)))
 }
 
-function uuidV4(r: () => number): string {
-  const b = Array.from({ length: 16 }, () => Math.floor(r() * 256))
+/** A v4-format uuid from 16 bytes of the user's own digest: unique per (seed, index), unlike the 32-bit PRNG state. */
+function uuidV4(digest: Buffer): string {
+  const b = [...digest.subarray(16, 32)]
   b[6] = (b[6] & 0x0f) | 0x40
   b[8] = (b[8] & 0x3f) | 0x80
   const h = b.map((x) => x.toString(16).padStart(2, '0')).join('')
@@ -112,7 +114,7 @@ export function generateUser(seed: number, index: number): Record<string, unknow
       timezone: { offset: pick(r, ['-5:00', '+1:00', '+2:00', '0:00']), description: 'Generated' },
     },
     email: ascii(first) && ascii(last) ? `${ascii(first)}.${ascii(last)}@example.com` : `${username}@example.com`,
-    login: { uuid: uuidV4(r), username, password: pick(r, WORDS), salt: digits(r, 8), md5: digits(r, 32), sha1: digits(r, 40), sha256: digits(r, 64) },
+    login: { uuid: uuidV4(h), username, password: pick(r, WORDS), salt: digits(r, 8), md5: digits(r, 32), sha1: digits(r, 40), sha256: digits(r, 64) },
     dob: { date: dob.toISOString(), age: Math.floor((NOW - dob.getTime()) / YEAR_MS) },
     registered: { date: registered.toISOString(), age: Math.floor((NOW - registered.getTime()) / YEAR_MS) },
     phone: fmt(nat.phone, r),

@@ -26,11 +26,13 @@ export interface StageStats {
   retries: number
   /** Largest number of batches waiting in the stage's queue. */
   queueHighWater: number
+  /** Wall-clock time the stage ran (ms). */
+  ms: number
   errors: string[]
 }
 
 export function newStageStats(): StageStats {
-  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, errors: [] }
+  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, ms: 0, errors: [] }
 }
 
 export interface StageRunOptions {
@@ -59,6 +61,7 @@ export interface StageRunOptions {
 /** Runs the stage until its inputs end (or stop) and every taken batch is settled. */
 export async function runStage(o: StageRunOptions): Promise<void> {
   const { stage, stats } = o
+  const began = Date.now()
   const queue = new BoundedQueue<SourceBatch>(o.queueCapacity ?? Math.max(2, stage.parallelism * 2))
   const retryOpts = {
     maxAttempts: Infinity,
@@ -198,4 +201,5 @@ export async function runStage(o: StageRunOptions): Promise<void> {
   await Promise.all([inputs, ...workers])
   o.kill.removeEventListener('abort', onKill)
   stats.queueHighWater = Math.max(stats.queueHighWater, queue.highWater)
+  stats.ms = Date.now() - began
 }
