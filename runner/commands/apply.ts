@@ -8,6 +8,15 @@ import { LiveClients } from '../reconcile/live-clients.js'
 import { loadSpecs } from '../reconcile/load-specs.js'
 import { formatPlan, planJson } from '../reconcile/plan-format.js'
 
+/** `--lock-timeout`: a duration (`30s`, `2m`) or a bare number of seconds. */
+export function lockTimeout(text: string): number {
+  try {
+    return /^\d+$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text)
+  } catch {
+    throw new UsageError(`invalid --lock-timeout ${JSON.stringify(text)}`, { hint: 'use a duration like 30s or 2m' })
+  }
+}
+
 /** The closing lines of an apply. */
 export function applySummary(r: ApplyResult): string {
   const n = (a: string): number => r.applied.filter((x) => x.status === 'done' && x.action === a).length
@@ -18,14 +27,10 @@ export function applySummary(r: ApplyResult): string {
 /** `rtds apply [FILES|DIRS]`: make the live systems match the files. */
 export default class Apply extends RtdsCommand {
   static override summary = 'Create or update the Kafka topics, registry subjects, Cassandra keyspaces/tables and Postgres tables the pipelines declare.'
-  static override description = `Refuses to start when any file is invalid (nothing is half-applied). Creates the database of
-DATABASE_URL when missing, then takes a Postgres advisory lock (two applies never interleave;
---lock-timeout bounds the wait), re-plans under the lock and applies the changes in dependency
-order: state tables, staging tables, topics, subjects, keyspaces, tables. Never destroys data
-without --allow-destroy, never registers an incompatible schema without --allow-breaking, never
-applies an impossible change. With --plan-hash it refuses when the live state moved away from the
-reviewed plan. Every apply is recorded in rtds.applies (who, host, files, plan hash, changes).
-Running it again reports no changes.
+  static override description = `Refuses to start when any file is invalid (nothing is half-applied). Creates the database of DATABASE_URL when missing, then takes a Postgres advisory lock (two applies never interleave; --lock-timeout bounds the wait), re-plans under the lock and applies the changes in dependency order: state tables, staging tables, topics, subjects, keyspaces, tables.
+
+Never destroys data without --allow-destroy, never registers an incompatible schema without --allow-breaking, never applies an impossible change. With --plan-hash it refuses when the live state moved away from the reviewed plan. Every apply is recorded in rtds.applies (who, host, files, plan hash, changes). Running it again reports no changes.
+
 Exit codes: 0 applied (or nothing to do); 1 invalid file, refused plan or failed change; 2 a server is unreachable.`
   static override strict = false
   static override args = {
@@ -45,8 +50,7 @@ Exit codes: 0 applied (or nothing to do); 1 invalid file, refused plan or failed
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Apply)
-    const lockTimeoutMs = parseDuration(flags['lock-timeout'])
-    if (lockTimeoutMs === undefined || !Number.isFinite(lockTimeoutMs)) throw new UsageError(`invalid --lock-timeout ${JSON.stringify(flags['lock-timeout'])}`, { hint: 'use a duration like 30s or 2m' })
+    const lockTimeoutMs = lockTimeout(flags['lock-timeout'])
     const loaded = loadSpecs(argv as string[])
     for (const p of loaded.problems) process.stderr.write(p + '\n')
     if (loaded.exitCode !== 0) this.done(loaded.exitCode)

@@ -10,16 +10,15 @@ import { buildPlan, planHasChanges } from '../reconcile/planner.js'
 /** `rtds plan [FILES|DIRS]`: what `rtds apply` would change, read-only. */
 export default class Plan extends RtdsCommand {
   static override summary = 'Show what `rtds apply` would change in Kafka, the schema registry, Cassandra and Postgres.'
-  static override description = `Reads the resources every pipeline declares (Kafka topics and their .dlq topics, registry
-subjects, Cassandra keyspaces and tables, Postgres staging tables and rtds' state tables), reads
-the live state and prints the difference in dependency order:
-  +  create    ~  update    -/+  destroy and re-create    -  destroy
-  !  impossible (e.g. a partition decrease)    !!  breaking schema change (the field is named)
-  =  unchanged (listed with --verbose)
-then "Plan: N to create, N to update, N to destroy, N impossible." and a plan hash to pass to
-\`rtds apply --plan-hash\`. Changes nothing.
-Exit codes: 0 ok; 1 invalid file or an impossible change; 2 a server is unreachable.
-With --detailed-exitcode (Terraform's convention): 0 no changes, 1 error, 2 changes present.`
+  static override description = `Reads the resources every pipeline declares (Kafka topics and their .dlq topics, registry subjects, Cassandra keyspaces and tables, Postgres staging tables and rtds' state tables), reads the live state and prints the difference in dependency order, then "Plan: N to create, N to update, N to destroy, N impossible." and a plan hash to pass to \`rtds apply --plan-hash\`. Changes nothing.
+
+  +    create                 ~    update
+  -/+  destroy and re-create  -    destroy
+  !    impossible (e.g. a partition decrease)
+  !!   breaking schema change (the field that breaks is named)
+  =    unchanged (listed with --verbose)
+
+Exit codes: 0 ok; 1 invalid file or an impossible change; 2 a server is unreachable. With --detailed-exitcode (Terraform's convention): 0 no changes, 1 error, 2 changes present.`
   static override strict = false
   static override args = {
     paths: Args.string({ description: 'Pipeline files or folders (default pipelines/).', required: false }),
