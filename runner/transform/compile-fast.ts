@@ -190,7 +190,7 @@ class NodeCompiler implements Compiler {
     const code = this.directCall(name, builtin, args, position, generic)
     if (!NEVER_SEQUENCE.has(name)) return code
     const fallback = normalise(generic as Code, false)
-    const lane: CallCode = (input, env, applyto) => (env.lookup(name) !== builtin ? fallback(input, env) : code(input, env, applyto))
+    const lane: CallCode = (input, env, applyto) => (!state.plainBuiltins && env.lookup(name) !== builtin ? fallback(input, env) : code(input, env, applyto))
     NORMALISED.add(lane as Code)
     return lane
   }
@@ -213,7 +213,7 @@ class NodeCompiler implements Compiler {
       // one argument whose type is known to pass the signature unchanged: no argument array
       const arg = args[0]
       return (input, env, applyto) => {
-        if (applyto !== undefined || env.lookup(name) !== builtin) return generic(input, env, applyto)
+        if (applyto !== undefined || (!state.plainBuiltins && env.lookup(name) !== builtin)) return generic(input, env, applyto)
         const v = arg(input, env)
         builtin.token = name
         builtin.position = position
@@ -227,7 +227,7 @@ class NodeCompiler implements Compiler {
       }
     }
     return (input, env, applyto) => {
-      if (env.lookup(name) !== builtin) return generic(input, env, applyto)
+      if (!state.plainBuiltins && env.lookup(name) !== builtin) return generic(input, env, applyto)
       const values: unknown[] = applyto === undefined ? [] : [applyto.context]
       for (const a of args) values.push(a(input, env))
       builtin.token = name
@@ -370,12 +370,14 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
     }
     let s = idle
     idle = undefined
-    if (s === undefined) s = { start: 0, timeoutMs, maxDepth, depth: 0, ticks: 0, timestamp: 0 }
+    const plainBuiltins = bindings === undefined || !Object.keys(bindings).some((k) => BUILTIN.has(k))
+    if (s === undefined) s = { start: 0, timeoutMs, maxDepth, depth: 0, ticks: 0, timestamp: 0, plainBuiltins }
     else {
       s.start = 0
       s.depth = 0
       s.ticks = 0
       s.timestamp = 0
+      s.plainBuiltins = plainBuiltins
     }
     const prev = enterState(s)
     try {

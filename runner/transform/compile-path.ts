@@ -167,23 +167,27 @@ export function compilePath(c: Compiler, node: Node, depth: number, compileGroup
 /** Codes whose results are already normalised (the node compiler need not wrap them). */
 export const NORMALISED = new WeakSet<Code>()
 
-const hasOwn = Object.prototype.hasOwnProperty
-
-/** Generated code for a chain of names; anything but plain objects along the way goes to `generic`. */
+/**
+ * Generated code for a chain of names; anything but plain objects along the way goes to `generic`.
+ * A defined value read from an object whose prototype is Object.prototype (or null) is an own
+ * property unless it is a function (all of Object.prototype's members are, but `__proto__`, which
+ * always takes the generic path): so plain JSON needs no hasOwnProperty call.
+ */
 function nameChain(names: string[], generic: Code): Code {
-  let src = 'let c = input, v\n'
+  if (names.includes('__proto__')) return generic
+  let src = 'let c = input, v, p\n'
   for (const name of names) {
-    const key = JSON.stringify(name)
     src += `if (c === null || typeof c !== 'object') return undefined
 if (Array.isArray(c)) return generic(input, env)
-v = c[${key}]
+v = c[${JSON.stringify(name)}]
 if (v === undefined) return undefined
-if (c._jsonata_function === true || c._jsonata_lambda === true || !hasOwn.call(c, ${key})) return generic(input, env)
+p = Object.getPrototypeOf(c)
+if ((p !== OP && p !== null) || typeof v === 'function' || c._jsonata_function === true || c._jsonata_lambda === true) return generic(input, env)
 c = v
 `
   }
   src += 'if (Array.isArray(c) && c.sequence === true) return generic(input, env)\nreturn c'
-  return new Function('generic', 'hasOwn', `return function nameChain(input, env) {\n${src}\n}`)(generic, hasOwn) as Code
+  return new Function('generic', 'OP', `return function nameChain(input, env) {\n${src}\n}`)(generic, Object.prototype) as Code
 }
 
 /** `*`: the values of the context object, arrays flattened (jsonata evaluateWildcard). */

@@ -123,10 +123,12 @@ export interface EvalState {
   depth: number
   ticks: number
   timestamp: number
+  /** No binding of this evaluation shadows a jsonata function name. */
+  plainBuiltins: boolean
 }
 
 /** The state of the evaluation in progress. */
-export let state: EvalState = { start: 0, timeoutMs: Infinity, maxDepth: Infinity, depth: 0, ticks: 0, timestamp: 0 }
+export let state: EvalState = { start: 0, timeoutMs: Infinity, maxDepth: Infinity, depth: 0, ticks: 0, timestamp: 0, plainBuiltins: false }
 
 /** Installs a new state, returning the previous one (for re-entrant evaluations). */
 export function enterState(s: EvalState): EvalState {
