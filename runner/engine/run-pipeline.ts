@@ -132,6 +132,8 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
       await runStage({
         stage, inputs, sinks, prepare: compileRecordSteps(spec, stage), dlq, dlqTopic: dlqTopicOf(spec, stage),
         stats: stats[stage.name], stop: stop.signal, kill: kill.signal, log, restartInputs: !once,
+        // only request/response sources emit tiny batches worth waiting for (one transaction, many requests)
+        lingerMs: stage.from.some((n) => spec.sources[n]?.kind === 'http_server') ? stage.batch.timeout : 0,
       })
     } finally {
       await Promise.all([...inputs.map((i) => i.close()), ...sinks.map((s) => s.close())].map((p) => p.catch(() => {})))

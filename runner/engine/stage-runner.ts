@@ -1,7 +1,7 @@
 /**
  * One stage as a loop: its inputs (sources) push batches into a bounded queue (back-pressure:
  * `emit` waits while the queue is full); `parallelism` workers each take a batch, top it up with
- * queued batches to `batch.size` within `batch.timeout`, run the per-record steps, write every
+ * queued batches to `batch.size` (waiting up to `lingerMs` for more), run the per-record steps, write every
  * target in chunks of `batch.size` (retriable sink failures retried with backoff + jitter while
  * the source waits), dead-letter the records that failed, and only then ack the source batches.
  * A batch whose writes cannot complete (a non-retriable error, or the grace period ran out) is
@@ -56,6 +56,12 @@ export interface StageRunOptions {
    * after a backoff with jitter, until `stop` aborts. Otherwise (`--once`) its error is recorded.
    */
   readonly restartInputs?: boolean
+  /**
+   * How long a worker waits for more batches to fill `batch.size` (default `batch.timeout`). Queued
+   * batches are always merged; waiting only pays off for sources that emit tiny batches
+   * (`http_server`: one per request), not for those already batching by `batch.size`.
+   */
+  readonly lingerMs?: number
 }
 
 /** Runs the stage until its inputs end (or stop) and every taken batch is settled. */
@@ -137,7 +143,7 @@ export async function runStage(o: StageRunOptions): Promise<void> {
       if (!first) return
       const group = [first]
       let n = first.records.length
-      const deadline = Date.now() + stage.batch.timeout
+      const deadline = Date.now() + (o.lingerMs ?? stage.batch.timeout)
       while (n < stage.batch.size && !o.kill.aborted) {
         const more = await queue.popWithin(deadline - Date.now())
         if (!more) break
