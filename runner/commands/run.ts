@@ -35,7 +35,8 @@ started with --once.
 --embedded runs with no services and no network: in-process topics (partitions, offsets, consumer
 groups), an in-memory staging outbox and table, the offline generate source instead of http
 sources; it prints what it stored.
-Exit codes: 0 done or stopped gracefully; 1 invalid file or a stage failed; 2 a server is unreachable.`
+Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g. a source still
+unreachable after its retries: see the error lines); 2 usage error or unreadable file.`
   static override strict = false
   static override args = {
     paths: Args.string({ description: 'Pipeline files or folders (default pipelines/).', required: false }),

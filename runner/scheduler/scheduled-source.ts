@@ -85,8 +85,9 @@ export function scheduledSource(puller: PullSource, schedule: ScheduleSpec | und
         await oneRun(opts.once ? 'once' : 'start', emit, signal)
         return
       }
-      log(`${puller.name}: scheduled ${times.describe}${schedule?.runFor ? `, pulling for ${schedule.runFor} ms every ${schedule.every ?? 1000} ms` : ''}`)
       let next: Date | null = schedule?.interval !== undefined ? new Date(now()) : times.next(new Date(now()))
+      const window = schedule?.runFor ? `, pulling for ${schedule.runFor} ms every ${schedule.every ?? 1000} ms` : ''
+      log(`${puller.name}: scheduled ${times.describe}${window}; next run at ${next?.toISOString() ?? 'never'} (--once runs it now)`)
       while (next && !signal.aborted) {
         if (!(await sleepUntil(next, signal, now))) break
         await oneRun('schedule', emit, signal)
