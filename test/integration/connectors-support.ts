@@ -76,11 +76,11 @@ export async function requireCassandra(s: ConnectionSettings = settings): Promis
 }
 
 /** Polls `check` every `everyMs` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(check: () => Promise<T>, timeoutMs: number, what: string, everyMs = 250): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T>, timeoutMs: number, what: string, everyMs = 250): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const v = await check()
-    if (v) return v
+    if (v) return v as NonNullable<T>
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, everyMs))
   }
