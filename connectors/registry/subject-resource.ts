@@ -132,7 +132,8 @@ export async function planSubject(d: DesiredSubject, reg: RegistryHttp, files: r
   const base = { kind: d.kind, name: d.name, destructive: false, files }
   const text = canonicalSchemaText(d.schema, d.schemaType)
   const live = await reg.latest(d.name)
-  const register: Step = { op: 'registry.register', subject: d.name, schemaType: d.schemaType, schema: text }
+  // registered as the runtime's codec sends it (compact JSON in file order), compared in normal form
+  const register: Step = { op: 'registry.register', subject: d.name, schemaType: d.schemaType, schema: JSON.stringify(d.schema) }
   if (!live) {
     return {
       ...base, action: 'create', breaking: false, live: null,
@@ -150,7 +151,7 @@ export async function planSubject(d: DesiredSubject, reg: RegistryHttp, files: r
   }
   let verdict: SchemaVerdict | undefined
   if (liveText !== text) {
-    const answer = await reg.compatible(d.name, d.schemaType, text)
+    const answer = await reg.compatible(d.name, d.schemaType, register.schema)
     const all = d.schemaType === 'AVRO' ? avroFieldBreaks(live.schema, d.schema) : []
     const relevant = breaksForLevel(all, live.level)
     const breakingFields = (answer.compatible ? [] : relevant.length ? relevant : all).map(formatBreak)

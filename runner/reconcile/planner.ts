@@ -8,6 +8,7 @@ import { planPgDatabase, planStagingTable, planStateTables, pgDatabaseExists } f
 import { planTopic, readTopics } from '../../connectors/kafka/topic-resource.js'
 import { planSubject } from '../../connectors/registry/subject-resource.js'
 import { planCassandraTable, planKeyspace, readCassandraTable, readKeyspace } from '../../connectors/cassandra/table-resource.js'
+import { retry } from '../retry.js'
 import { desiredResources, type DeclaredResource } from './desired-state.js'
 import { databaseName, type LiveClients } from './live-clients.js'
 import type { Change, CompatibilityLevel, Plan, PlanSummary } from './resource-model.js'
@@ -42,7 +43,8 @@ export async function buildPlan(specs: readonly PipelineSpec[], clients: LiveCli
   const kafka = async (): Promise<void> => {
     const topics = byKind('kafka_topic')
     if (!topics.length) return
-    const live = await readTopics(await clients.kafkaAdmin(), topics.map((d) => d.resource.name), clients.settings)
+    const admin = await clients.kafkaAdmin()
+    const live = await retry(() => readTopics(admin, topics.map((d) => d.resource.name), clients.settings), { maxAttempts: 3, initialDelayMs: 300 })
     for (const d of topics) if (d.resource.kind === 'kafka_topic') results.set(d, planTopic(d.resource, live.get(d.resource.name), d.files))
   }
   const registry = async (): Promise<void> => {
