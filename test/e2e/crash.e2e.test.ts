@@ -1,0 +1,105 @@
+/**
+ * The kill -9 test: `rtds run --once` over a large served set is SIGKILLed mid-stream — once while
+ * the outbox relay is publishing, once while the consumer is writing Cassandra — and restarted.
+ * Afterwards the table holds every served user exactly once (count + ids), every staged row is
+ * published, and nothing was staged twice. Kafka may hold duplicates (a row produced but not yet
+ * marked published is produced again): the deterministic key makes them harmless upserts.
+ */
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import type cassandra from 'cassandra-driver'
+import type pg from 'pg'
+import { kafka } from '../../connectors/kafka/client.js'
+import { cassandraClient } from '../../connectors/cassandra/client.js'
+import { pgPool } from '../../connectors/postgres/client.js'
+import { requireCassandra, requireKafka, requirePostgres, requireRegistry, settings } from '../integration/connectors-support.js'
+import { cleanup, copyPipeline, randomUser, rtds, servePages, startRtds, type PageServer, type PipelineCopy } from './e2e-support.js'
+
+const test = suite('e2e > crash')
+const N = Number(process.env.RTDS_CRASH_USERS ?? 10000)
+let copy: PipelineCopy
+let cass: cassandra.Client
+let pool: pg.Pool
+let server: PageServer
+
+interface Progress { staged: number; published: number; stored: number }
+
+async function progress(): Promise<Progress> {
+  const s = await pool.query(`SELECT count(*)::int AS staged, count(published_at)::int AS published FROM "${copy.stagingSchema}".staging_users`)
+  const c = await cass.execute(`SELECT count(*) AS n FROM "${copy.keyspace}".created_users`)
+  return { staged: s.rows[0].staged, published: s.rows[0].published, stored: Number(c.rows[0].n) }
+}
+
+/**
+ * Starts `rtds run --once` and SIGKILLs it as soon as `when(progress)` holds. Returns the progress
+ * at the kill, or undefined when the run finished before the condition was seen.
+ */
+async function runAndKill(when: (p: Progress) => boolean, what: string): Promise<Progress | undefined> {
+  const run = startRtds(['run', copy.file, '--once', '--run-for', '1s', '--progress', '0'], { RANDOMUSER_URL: server.url })
+  let exited = false
+  void run.done.then(() => (exited = true))
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 40))
+    if (exited) {
+      const r = await run.done
+      assert.is(r.code, 0, `the run to be killed ${what} failed:\n${r.stdout}\n${r.stderr}`)
+      return undefined
+    }
+    const p = await progress()
+    if (when(p)) {
+      run.child.kill('SIGKILL')
+      const r = await run.done
+      assert.is(r.signal, 'SIGKILL')
+      return p
+    }
+  }
+}
+
+test.before(async () => {
+  await requirePostgres()
+  await requireKafka()
+  await requireRegistry()
+  await requireCassandra()
+  copy = await copyPipeline({ results: 500, every: '10ms' })
+  const applied = await rtds(['apply', copy.file])
+  assert.is(applied.code, 0, `rtds apply failed:\n${applied.stdout}\n${applied.stderr}`)
+  cass = cassandraClient(settings)
+  pool = pgPool(settings)
+})
+test.after(async () => {
+  await server?.close()
+  await cass?.shutdown().catch(() => {})
+  await pool?.end().catch(() => {})
+  if (copy) await cleanup(copy)
+})
+
+test(`SIGKILL mid-relay and mid-consume, restart: all ${N} users stored exactly once, outbox drained`, async () => {
+  const users = Array.from({ length: N }, (_, i) => randomUser(i, copy.tag))
+  server = await servePages(users)
+  const kills: string[] = []
+  // 1. kill while the relay publishes (everything staged, part of it published)
+  const k1 = await runAndKill((p) => p.staged === N && p.published >= N / 10 && p.published < N, 'mid-relay')
+  if (k1) kills.push(`relay at ${k1.published}/${N} published`)
+  assert.is(server.served(), N, 'every user was served before the first kill')
+  // 2. kill while the consumer writes Cassandra
+  const k2 = await runAndKill((p) => p.published === N && p.stored >= N / 10 && p.stored < N, 'mid-consume')
+  if (k2) kills.push(`consumer at ${k2.stored}/${N} stored`)
+  assert.ok(kills.length > 0, 'at least one run was killed mid-stream')
+  // 3. restart and let it finish
+  const final = await rtds(['run', copy.file, '--once', '--run-for', '0', '--progress', '0'], { RANDOMUSER_URL: server.url })
+  assert.is(final.code, 0, `the restarted run failed:\n${final.stdout}\n${final.stderr}`)
+
+  const ids = (await cass.execute(`SELECT id FROM "${copy.keyspace}".created_users`, [], { fetchSize: 20000 })).rows.map((r) => r.id.toString())
+  assert.is(ids.length, N, 'row count')
+  assert.equal(new Set(ids), new Set(users.map((u) => u.login.uuid)), 'exactly the served ids')
+  const s = await pool.query(`SELECT count(*)::int AS staged, count(DISTINCT key)::int AS keys, count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished FROM "${copy.stagingSchema}".staging_users`)
+  assert.equal(s.rows[0], { staged: N, keys: N, unpublished: 0 })
+  const admin = kafka(settings).admin()
+  await admin.connect()
+  const produced = (await admin.fetchTopicOffsets(copy.topic)).reduce((n, p) => n + Number(p.high), 0)
+  await admin.disconnect()
+  assert.ok(produced >= N, 'every user reached Kafka at least once')
+  console.log(`  crash test: killed ${kills.join(', then ')}; ${produced - N} duplicate(s) in Kafka, none in the table`)
+})
+
+test.run()
