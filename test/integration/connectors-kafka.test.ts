@@ -192,6 +192,34 @@ test('source: an undecodable record goes to onUndecodable with its raw bytes and
   }
 })
 
+test('JSON Schema topics: the registry JSON type round-trips; a value breaking the schema is a per-record failure', async () => {
+  const t = unique('it_json').replace(/_/g, '-')
+  const schema: CodecSchema = {
+    type: 'JSON', subject: `${t}-value`,
+    schema: { type: 'object', properties: { id: { type: 'string' }, n: { type: 'integer' } }, required: ['id', 'n'] },
+  }
+  await admin.createTopics({ topics: [{ topic: t, numPartitions: 1 }], waitForLeaders: true })
+  await reg.register({ type: SchemaType.JSON, schema: JSON.stringify(schema.schema) }, { subject: schema.subject })
+  const own = client.producer({ idempotent: true, maxInFlightRequests: 1 })
+  await own.connect()
+  try {
+    const s = new KafkaTopicSink({ name: t, topic: t, producer: async () => own, codec, value: schema, settings })
+    const failures = await s.write([rec(1, { id: 'a', n: 1 }), rec(2, { id: 'b', n: 'two' })])
+    assert.is(failures.length, 1)
+    assert.is((failures[0].error as RecordError).reason, 'validation')
+    const got: StreamRecord[] = []
+    await new KafkaTopicSource({
+      name: t, topic: t, group: unique('g_json'), stage: 'store', once: true, batchSize: 10, kafka: client, codec, value: schema, settings,
+      onUndecodable: async () => assert.unreachable('decodable'),
+    }).run(async (b) => { got.push(...b.records); await b.ack() }, new AbortController().signal)
+    assert.equal(got.map((r) => r.value), [{ id: 'a', n: 1 }])
+  } finally {
+    await own.disconnect()
+    await admin.deleteTopics({ topics: [t] }).catch(() => {})
+    await fetch(`${settings.schemaRegistryUrl.replace(/\/$/, '')}/subjects/${schema.subject}`, { method: 'DELETE' }).catch(() => {})
+  }
+})
+
 test('DLQ sink: creates <topic>.dlq with 1 partition, plain JSON value, every header', async () => {
   const dlq = new KafkaDeadLetterSink({ pipeline: 'users', producer: async () => producer, admin: async () => admin, settings })
   const dlqTopic = `${topic}.dlq`
