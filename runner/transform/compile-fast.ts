@@ -371,12 +371,13 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
     let s = idle
     idle = undefined
     const plainBuiltins = bindings === undefined || !Object.keys(bindings).some((k) => BUILTIN.has(k))
-    if (s === undefined) s = { start: 0, timeoutMs, maxDepth, depth: 0, ticks: 0, timestamp: 0, plainBuiltins }
+    if (s === undefined) s = { start: 0, timeoutMs, maxDepth, depth: 0, ticks: 0, timestamp: 0, allocated: 0, plainBuiltins }
     else {
       s.start = 0
       s.depth = 0
       s.ticks = 0
       s.timestamp = 0
+      s.allocated = 0
       s.plainBuiltins = plainBuiltins
     }
     const prev = enterState(s)

@@ -5,7 +5,7 @@
 import type { Code } from './apply.js'
 import { decorate, type Compiler, type Node, Unsupported } from './compile-context.js'
 import { fn, numberToString } from './natives.js'
-import { createSequence, FOCUS, isDeepEqual, isNumeric, tick, type Seq } from './runtime.js'
+import { allocate, createSequence, FOCUS, isDeepEqual, isNumeric, tick, type Seq } from './runtime.js'
 
 function boolize(v: unknown): boolean {
   const b = fn.boolean(v)
@@ -44,6 +44,7 @@ function range(l: unknown, r: unknown): unknown {
   if (lo > hi) return undefined
   const size = hi - lo + 1
   if (size > 1e7) throw { code: 'D2014', value: size }
+  allocate(size)
   const result = new Array(size) as Seq
   for (let item = lo, i = 0; item <= hi; item++, i++) result[i] = item
   result.sequence = true

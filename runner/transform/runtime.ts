@@ -123,12 +123,14 @@ export interface EvalState {
   depth: number
   ticks: number
   timestamp: number
+  /** Elements allocated by range operators so far. */
+  allocated: number
   /** No binding of this evaluation shadows a jsonata function name. */
   plainBuiltins: boolean
 }
 
 /** The state of the evaluation in progress. */
-export let state: EvalState = { start: 0, timeoutMs: Infinity, maxDepth: Infinity, depth: 0, ticks: 0, timestamp: 0, plainBuiltins: false }
+export let state: EvalState = { start: 0, timeoutMs: Infinity, maxDepth: Infinity, depth: 0, ticks: 0, timestamp: 0, allocated: 0, plainBuiltins: false }
 
 /** Installs a new state, returning the previous one (for re-entrant evaluations). */
 export function enterState(s: EvalState): EvalState {
@@ -167,4 +169,17 @@ export function tick(): void {
 export function checkDepth(depth: number): void {
   if (depth > state.maxDepth) throw depthError(state.maxDepth)
   if ((++state.ticks & 63) === 1) checkTime()
+}
+
+/**
+ * Most range elements one evaluation may allocate in total (jsonata caps each range at 1e7 but not
+ * their sum, so `[1..1e7].[1..1e7]` would exhaust memory before any time check): 5e7 (~400 MB).
+ */
+export const MAX_RANGE_ELEMENTS = 5e7
+
+/** Accounts for a range allocation: D2014 beyond the per-evaluation total; also a time check. */
+export function allocate(size: number): void {
+  state.allocated += size
+  if (state.allocated > MAX_RANGE_ELEMENTS) throw { code: 'D2014', value: state.allocated }
+  checkTime()
 }

@@ -33,6 +33,11 @@ test('fast path agrees with the interpreter on generated expressions', async () 
   for (let i = 0; i < CASES; i++) {
     const expr = gen.expr()
     const input = gen.input()
+    const bindings = gen.bindings()
+    // jsonata 2.2 clones the left side of `??`/`?:` through JSON, turning a regex literal into `{}`:
+    // `$match(s, /x/) ?? y` then loops forever in the interpreter (out of memory); the fast path
+    // reproduces the loop and stops it with D1012. Such expressions are not compared.
+    if (/\?[?:]/.test(expr) && /\$(match|replace|split|contains)\(/.test(expr) && /, \//.test(expr)) continue
     let t
     try {
       t = compileTransform(expr)
@@ -41,8 +46,8 @@ test('fast path agrees with the interpreter on generated expressions', async () 
     }
     if (!t.fast) continue
     fast++
-    const got = await outcome(() => t.evaluate(structuredClone(input)))
-    const want = await outcome(() => jsonata(expr).evaluate(structuredClone(input)))
+    const got = await outcome(() => t.evaluate(structuredClone(input), structuredClone(bindings)))
+    const want = await outcome(() => jsonata(expr).evaluate(structuredClone(input), structuredClone(bindings)))
     if (!want.ok) errors++
     const same = got.ok && want.ok ? got.isArray === want.isArray && deepEqual(got.value, want.value) : !got.ok && !want.ok && got.code === want.code && got.token === want.token
     // Several failing items of one array/object constructor: the interpreter evaluates them as
@@ -51,7 +56,7 @@ test('fast path agrees with the interpreter on generated expressions', async () 
       ambiguous++
       continue
     }
-    if (!same && failures.length < 10) failures.push(`${expr}\n  input: ${JSON.stringify(input)}\n  fast: ${JSON.stringify(got)}\n  interpreter: ${JSON.stringify(want)}`)
+    if (!same && failures.length < 10) failures.push(`${expr}\n  input: ${JSON.stringify(input)} bindings: ${JSON.stringify(bindings)}\n  fast: ${JSON.stringify(got)}\n  interpreter: ${JSON.stringify(want)}`)
   }
   console.log(`differential: ${fast} fast-path cases compared (${errors} expected errors, ${ambiguous} with a different error among several concurrent ones), seed ${SEED}`)
   assert.ok(ambiguous <= fast * 0.01, `${ambiguous} error-order differences`)

@@ -50,6 +50,11 @@ export class Generator {
     }
   }
 
+  /** Random variable bindings (`$x`). */
+  bindings(): Record<string, unknown> | undefined {
+    return this.rnd() < 0.3 ? { x: this.value(1) } : undefined
+  }
+
   /** A random input document (usually an object, sometimes an array). */
   input(): unknown {
     if (this.rnd() < 0.15) return Array.from({ length: this.int(4) }, () => this.value(1))
@@ -76,7 +81,10 @@ export class Generator {
     let p = steps.map((s) => (this.rnd() < 0.2 && d < 3 ? `${s}[${this.predicate(d + 1)}]` : s)).join('.')
     if (this.rnd() < 0.05) p = '**.' + this.pick(KEYS)
     if (this.rnd() < 0.1) p += '[]'
-    if (this.rnd() < 0.05) p = `${p}^(${this.pick(['', '>'])}${this.pick(KEYS)})`
+    if (this.rnd() < 0.05) p = `${p}^(${this.pick(['', '>'])}${this.pick(KEYS)}${this.rnd() < 0.3 ? `, >${this.pick(KEYS)}` : ''})`
+    if (this.rnd() < 0.05) p = `\`${this.pick(KEYS)}\`.${p}`
+    if (this.rnd() < 0.05) p = `${p}[[${this.int(3)}, ${this.int(3) - 1}]]`
+    if (this.rnd() < 0.05) p = `${this.pick(KEYS)}[].${p}`
     return p
   }
 
@@ -91,8 +99,34 @@ export class Generator {
 
   private call(d: number): string {
     const e = () => this.expr(d + 1)
-    const f = this.int(34)
+    const f = this.int(60)
     switch (f) {
+      case 34: return `$substringBefore(${e()}, ${JSON.stringify(this.pick(STRINGS))})`
+      case 35: return `$substringAfter(${e()}, ${JSON.stringify(this.pick(['b', ' ', ',']))})`
+      case 36: return `$formatNumber(${e()}, ${JSON.stringify(this.pick(['#,##0.00', '0.0', '#', '000']))})`
+      case 37: return `$formatBase(${e()}, ${this.pick([2, 16, 36])})`
+      case 38: return `$power(${e()}, ${this.int(4)})`
+      case 39: return `$sqrt(${e()})`
+      case 40: return `$ceil(${e()})`
+      case 41: return `$min(${e()})`
+      case 42: return `$each(${e()}, function($v, $k) { $k & "=" & $string($v) })`
+      case 43: return `$sift(${e()}, function($v) { ${this.lambdaBody(d)} })`
+      case 44: return `$zip(${e()}, ${e()})`
+      case 45: return `$single(${e()}, function($v) { ${this.lambdaBody(d)} })`
+      case 46: return `$match(${e()}, /${this.pick(['a+', 'b', '[0-9]', '(a)(b)?'])}/)`
+      case 47: return `$replace(${e()}, /${this.pick(['a', '(b)', '\\s+'])}/, ${JSON.stringify(this.pick(['[$1]', '_', '$0$0']))})`
+      case 48: return `$split(${e()}, /${this.pick([',', '\\s*', 'b'])}/)`
+      case 49: return `$contains(${e()}, /${this.pick(['a', 'B'])}/i)`
+      case 50: return `${e()} ~> $string()`
+      case 51: return `${e()} ~> $map(function($v) { ${this.lambdaBody(d)} })`
+      case 52: return `($f := function($x) { function($y) { $x & $y } }; $f(${e()})(${e()}))`
+      case 53: return `($fact := function($n) { $n <= 1 ? 1 : $n * $fact($n - 1) }; $fact(${this.int(8)}))`
+      case 54: return `(${e()} ~> $uppercase ~> $trim)`
+      case 55: return `$sort(${e()}, function($l, $r) { $l.${this.pick(KEYS)} > $r.${this.pick(KEYS)} })`
+      case 56: return `$lookup(${e()}, ${this.pick(KEYS.map((k) => JSON.stringify(k)))})`
+      case 57: return `$keys(${e()})`
+      case 58: return `$x`
+      case 59: return `$$.${this.pick(KEYS)}`
       case 0: return `$string(${e()})`
       case 1: return `$substring(${e()}, ${this.int(6) - 2}${this.rnd() < 0.5 ? ', ' + this.int(4) : ''})`
       case 2: return `$uppercase(${e()})`
@@ -138,7 +172,7 @@ export class Generator {
   expr(d = 0): string {
     if (d > 3) return this.rnd() < 0.5 ? this.literal() : this.path(d)
     const e = () => this.expr(d + 1)
-    switch (this.int(16)) {
+    switch (this.int(22)) {
       case 0:
       case 1: return this.path(d)
       case 2: return this.literal()
@@ -154,6 +188,10 @@ export class Generator {
       case 12: return `($x := ${e()}; ${this.rnd() < 0.5 ? '$x' : e()})`
       case 13: return `${e()} in ${e()}`
       case 14: return `[${this.int(4)}..${this.int(6)}].(${this.rnd() < 0.5 ? '$ * 2' : e()})`
+      case 15: return this.call(d)
+      case 16: return `${this.pick(KEYS)}.{${this.pick(KEYS.map((k) => JSON.stringify(k)))}: ${e()}}`
+      case 17: return `[${e()}, [${e()}]]`
+      case 18: return `${this.pick(KEYS)}{${this.pick(KEYS)}: ${e()}, "k": ${e()}}`
       default: return this.call(d)
     }
   }
