@@ -25,6 +25,7 @@ export interface Lambda {
   readonly body: Code
   /** Tail-call thunk: the call's procedure and argument code, evaluated by the trampoline. */
   readonly thunk?: { procedure: Code; args: Code[]; token?: string; position?: number }
+  readonly apply: (self: unknown, args: unknown[]) => unknown
   token?: string
   position?: number
 }

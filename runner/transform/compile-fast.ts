@@ -4,7 +4,7 @@
  * subset, in which case the whole expression runs on the interpreter.
  */
 import jsonata, { type ExprNode } from 'jsonata'
-import { apply, type Code, type Lambda, type Native, symbolOf, validate, validationCache } from './apply.js'
+import { apply, callFunction, type Code, type Lambda, type Native, symbolOf, validate, validationCache } from './apply.js'
 import { type Compiler, type Node, normalise, Unsupported } from './compile-context.js'
 import { compileBinary, compileGroup, compileUnary } from './compile-operators.js'
 import { compileFilter, compilePath, descendants, NORMALISED, wildcard } from './compile-path.js'
@@ -142,7 +142,9 @@ class NodeCompiler implements Compiler {
       }
     }
     return (input, env) => {
-      const l: Lambda = { _jsonata_lambda: true, input, environment: env, params, arity: params.length, signature, body, thunk }
+      // `apply` as on jsonata's lambdas: a per-instance function, so two lambda values are never
+      // deep-equal (`=`, $distinct) unless they are the same value, exactly as in jsonata
+      const l: Lambda = { _jsonata_lambda: true, input, environment: env, params, arity: params.length, signature, body, thunk, apply: (_self: unknown, args: unknown[]) => callFunction(l, args) }
       return l
     }
   }
