@@ -62,3 +62,35 @@ export function decorate(err: unknown, position: number | undefined, token: stri
   }
   return err
 }
+
+/** Names bound anywhere in an AST (`:=` targets and lambda parameters). */
+export function collectBound(node: unknown, out: Set<string>): Set<string> {
+  if (Array.isArray(node)) for (const n of node) collectBound(n, out)
+  else if (node !== null && typeof node === 'object') {
+    const n = node as Node
+    if (n.type === 'bind' && n.lhs) out.add((n.lhs as Node).value as string)
+    if (n.type === 'lambda') for (const a of n.arguments as Node[]) out.add(a.value as string)
+    for (const k of Object.keys(n)) if (k !== 'signature' && k !== 'value') collectBound(n[k], out)
+  }
+  return out
+}
+
+/** Whether a `:=` outside any block or lambda binds into the root frame. */
+export function bindsAtRoot(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(bindsAtRoot)
+  if (node === null || typeof node !== 'object') return false
+  const n = node as Node
+  if (n.type === 'bind') return true
+  if (n.type === 'block' || n.type === 'lambda') return false
+  return Object.keys(n).some((k) => k !== 'signature' && k !== 'value' && bindsAtRoot(n[k]))
+}
+
+/** Whether the AST reads variable `$name`. */
+export function readsVariable(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => readsVariable(n, name))
+  if (node === null || typeof node !== 'object') return false
+  const n = node as Node
+  if (n.type === 'variable' && n.value === name) return true
+  return Object.keys(n).some((k) => k !== 'signature' && k !== 'value' && readsVariable(n[k], name))
+}
+

@@ -190,6 +190,25 @@ c = v
   return new Function('generic', 'OP', `return function nameChain(input, env) {\n${src}\n}`)(generic, Object.prototype) as Code
 }
 
+/** A name step: the property of the context, mapped over arrays (jsonata `$lookup`). */
+export function lookupName(input: unknown, name: string): unknown {
+  if (Array.isArray(input)) {
+    const result = createSequence()
+    for (const item of input) {
+      const res = lookupName(item, name)
+      if (res !== undefined) {
+        if (Array.isArray(res)) for (const v of res) result.push(v)
+        else result.push(res)
+      }
+    }
+    return result
+  }
+  if (input !== null && typeof input === 'object' && Object.prototype.hasOwnProperty.call(input, name) && !isFunction(input)) {
+    return (input as Record<string, unknown>)[name]
+  }
+  return undefined
+}
+
 /** `*`: the values of the context object, arrays flattened (jsonata evaluateWildcard). */
 export function wildcard(input: unknown): unknown {
   let results: unknown = createSequence()

@@ -1,0 +1,178 @@
+/**
+ * Function calls on the fast path: generic application (jsonata's evaluateFunction), a direct lane
+ * for jsonata's own non-higher-order functions, `~>`, and regex literals (matcher functions).
+ */
+import jsonata from 'jsonata'
+import { apply, type Code, type Native, symbolOf, validate, validationCache } from './apply.js'
+import { type Compiler, type Node, normalise } from './compile-context.js'
+import { NORMALISED } from './compile-path.js'
+import { JSONATA_FUNCTIONS, staticFrame } from './natives.js'
+import { FOCUS, type Frame, isFunction, state } from './runtime.js'
+
+/** What call compilation needs from the node compiler. */
+export interface CallCompiler extends Compiler {
+  /** Variable names bound anywhere in the expression (`:=` or lambda parameters). */
+  readonly bound: ReadonlySet<string>
+}
+
+/** jsonata's standard function names. */
+export const BUILTIN = new Set<string>(JSONATA_FUNCTIONS)
+
+/** A compiled function call; `applyto` (from `~>`) is prepended to the arguments. */
+export type CallCode = (input: unknown, env: Frame, applyto?: { context: unknown }) => unknown
+
+/** jsonata functions whose result is never a sequence. */
+const NEVER_SEQUENCE = new Set([
+  'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase', 'length', 'trim', 'pad', 'join',
+  'formatNumber', 'formatBase', 'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt',
+  'power', 'boolean', 'not', 'exists', 'type', 'count', 'sum', 'max', 'min', 'average', 'base64encode', 'base64decode',
+  'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'toMillis', 'fromMillis',
+])
+
+/** Compiles a function call (`$f(a, b)`); `applyto` (from `~>`) is prepended to the arguments. */
+export function compileCall(c: CallCompiler, node: Node, depth: number): CallCode {
+  const procNode = node.procedure as Node
+  const proc = c.node(procNode, depth + 1)
+  const args = (node.arguments as Node[]).map((a) => c.node(a, depth + 1))
+  const procName = procNode.type === 'path' ? (procNode.steps as Node[])[0].value : procNode.value
+  const hint = procNode.type === 'path' ? ((procNode.steps as Node[])[0].value as string) : undefined
+  const position = node.position
+  const generic = (input: unknown, env: Frame, applyto?: { context: unknown }): unknown => {
+    const p = proc(input, env) as Record<string, unknown> | undefined
+    if (p === undefined && hint !== undefined && env.lookup(hint)) throw { code: 'T1005', position, token: hint }
+    const values: unknown[] = applyto === undefined ? [] : [applyto.context]
+    for (const a of args) values.push(a(input, env))
+    try {
+      if (p !== null && typeof p === 'object') {
+        p.token = procName
+        p.position = position
+      }
+      return apply(p, values, input, state.depth + depth)
+    } catch (err) {
+      if (err !== null && typeof err === 'object') {
+        const e = err as Record<string, unknown>
+        if (!e.position) e.position = position
+        if (!e.token) e.token = procName
+      }
+      throw err
+    }
+  }
+  const name = procNode.value as string
+  const builtin = procNode.type === 'variable' && BUILTIN.has(name) && !c.bound.has(name) ? (staticFrame.lookup(name) as Native | undefined) : undefined
+  if (builtin === undefined || builtin.hof === true) return generic
+  return direct(name, builtin, args, position, generic)
+}
+
+/**
+ * Direct lane for a non-higher-order jsonata function (unless the bindings override its name): the
+ * same validation, call and error labelling as the generic path, without the generic layers.
+ * Functions that never return a sequence skip the end-of-evaluate normalisation.
+ */
+function direct(name: string, builtin: Native, args: Code[], position: number | undefined, generic: CallCode): CallCode {
+  const code = directCall(name, builtin, args, position, generic)
+  if (!NEVER_SEQUENCE.has(name)) return code
+  const fallback = normalise(generic as Code, false)
+  const lane: CallCode = (input, env, applyto) => (!state.plainBuiltins && env.lookup(name) !== builtin ? fallback(input, env) : code(input, env, applyto))
+  NORMALISED.add(lane as Code)
+  return lane
+}
+
+function directCall(name: string, builtin: Native, args: Code[], position: number | undefined, generic: CallCode): CallCode {
+  const impl = builtin.implementation
+  const sig = builtin.signature
+  const known = sig !== undefined ? validationCache(sig) : undefined
+  const label = (err: unknown): unknown => {
+    if (err !== null && typeof err === 'object') {
+      const e = err as Record<string, unknown>
+      if (e.token === undefined) e.token = builtin.token
+      e.position = builtin.position || e.position
+      if (!e.position) e.position = position
+      if (!e.token) e.token = name
+    }
+    return err
+  }
+  if (args.length === 1 && known !== undefined) {
+    // one argument whose type is known to pass the signature unchanged: no argument array
+    const arg = args[0]
+    return (input, env, applyto) => {
+      if (applyto !== undefined || (!state.plainBuiltins && env.lookup(name) !== builtin)) return generic(input, env, applyto)
+      const v = arg(input, env)
+      builtin.token = name
+      builtin.position = position
+      try {
+        FOCUS.input = input
+        if (known.has(symbolOf(v))) return impl.call(FOCUS, v)
+        return impl.apply(FOCUS, validate(sig!, [v], input))
+      } catch (err) {
+        throw label(err)
+      }
+    }
+  }
+  return (input, env, applyto) => {
+    if (!state.plainBuiltins && env.lookup(name) !== builtin) return generic(input, env, applyto)
+    const values: unknown[] = applyto === undefined ? [] : [applyto.context]
+    for (const a of args) values.push(a(input, env))
+    builtin.token = name
+    builtin.position = position
+    try {
+      const validated = sig !== undefined ? validate(sig, values, input) : values
+      FOCUS.input = input
+      return impl.apply(FOCUS, validated)
+    } catch (err) {
+      throw label(err)
+    }
+  }
+}
+
+/** Compiles `lhs ~> rhs` (application or function chaining). */
+export function compileApplyOp(c: CallCompiler, node: Node, depth: number): Code {
+  const lhs = c.node(node.lhs as Node, depth + 1)
+  const rhsNode = node.rhs as Node
+  const position = node.position
+  if (rhsNode.type === 'function') {
+    const call = compileCall(c, rhsNode, depth)
+    return (input, env) => call(input, env, { context: lhs(input, env) })
+  }
+  const rhs = c.node(rhsNode, depth + 1)
+  return (input, env) => {
+    const l = lhs(input, env)
+    const f = rhs(input, env)
+    if (!isFunction(f)) throw { code: 'T2006', position, value: f }
+    if (isFunction(l)) {
+      const chain = chainCode(c)(null, env)
+      return apply(chain, [l, f], null, state.depth + depth)
+    }
+    return apply(f, [l], null, state.depth + depth)
+  }
+}
+
+let chain: Code | undefined
+/** jsonata's function composition `f ~> g`, compiled from the same definition jsonata uses. */
+function chainCode(c: CallCompiler): Code {
+  chain ??= c.node(jsonata('function($f, $g) { function($x){ $g($f($x)) } }').ast() as unknown as Node, 1)
+  return chain
+}
+
+/** A regex literal: evaluates to jsonata's matcher function (match, start, end, groups, next). */
+export function regex(node: Node): Code {
+  const source = node.value as RegExp
+  const position = node.position
+  return () => {
+    const re = new RegExp(source)
+    const closure = (str: string, fromIndex?: number): unknown => {
+      re.lastIndex = fromIndex || 0
+      const m = re.exec(str)
+      if (m === null) return undefined
+      const result: Record<string, unknown> = { match: m[0], start: m.index, end: m.index + m[0].length, groups: m.slice(1) }
+      result.next = () => {
+        if (re.lastIndex >= str.length) return undefined
+        const next = closure(str, re.lastIndex) as { match: string } | undefined
+        if (next && next.match === '') throw { code: 'D1004', position, value: source.source }
+        return next
+      }
+      return result
+    }
+    return closure
+  }
+}
+
