@@ -6,7 +6,9 @@ import jsonata from 'jsonata'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { compileTransform } from '../../runner/transform/index.js'
+import { DataPathGenerator } from './data-path-generator.js'
 import { Generator, prng } from './expression-generator.js'
+import { loadDatasets } from './suite-loader.js'
 import { deepEqual } from './suite-loader.js'
 
 const CASES = Number(process.env.RTDS_DIFF_CASES || 3000)
@@ -61,6 +63,40 @@ test('fast path agrees with the interpreter on generated expressions', async () 
   console.log(`differential: ${fast} fast-path cases compared (${errors} expected errors, ${ambiguous} with a different error among several concurrent ones), seed ${SEED}`)
   assert.ok(ambiguous <= fast * 0.01, `${ambiguous} error-order differences`)
   assert.ok(fast > CASES * 0.9, `only ${fast} of ${CASES} generated expressions took the fast path`)
+  assert.ok(failures.length === 0, `fast path and interpreter disagree:\n${failures.join('\n')}`)
+})
+
+test('fast path agrees with the interpreter on paths over the suite datasets', async () => {
+  const rnd = prng(SEED + 1)
+  const datasets = loadDatasets()
+  let compared = 0
+  let ambiguous = 0
+  const failures: string[] = []
+  for (const [name, doc] of datasets) {
+    const gen = new DataPathGenerator(rnd, doc)
+    for (let i = 0; i < Math.ceil(CASES / datasets.length); i++) {
+      const expr = gen.expr()
+      let t
+      try {
+        t = compileTransform(expr)
+      } catch {
+        continue
+      }
+      if (!t.fast) continue
+      compared++
+      const got = await outcome(() => t.evaluate(doc))
+      const want = await outcome(() => jsonata(expr).evaluate(doc))
+      const same = got.ok && want.ok ? got.isArray === want.isArray && deepEqual(got.value, want.value) : !got.ok && !want.ok && got.code === want.code && got.token === want.token
+      if (!same && !got.ok && !want.ok && /[[{]/.test(expr)) {
+        ambiguous++
+        continue
+      }
+      if (!same && failures.length < 10) failures.push(`${name}: ${expr}\n  fast: ${JSON.stringify(got).slice(0, 300)}\n  interpreter: ${JSON.stringify(want).slice(0, 300)}`)
+    }
+  }
+  console.log(`differential over datasets: ${compared} fast-path cases compared (${ambiguous} with a different error among several concurrent ones)`)
+  assert.ok(compared > CASES * 0.9, `only ${compared} dataset expressions took the fast path`)
+  assert.ok(ambiguous <= compared * 0.01, `${ambiguous} error-order differences`)
   assert.ok(failures.length === 0, `fast path and interpreter disagree:\n${failures.join('\n')}`)
 })
 

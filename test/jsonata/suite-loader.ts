@@ -70,6 +70,14 @@ export function loadSuite(dir = suiteDir()): SuiteCase[] {
   return out
 }
 
+/** Every dataset of the suite, by name. */
+export function loadDatasets(dir = suiteDir()): [string, unknown][] {
+  return readdirSync(join(dir, 'datasets'))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(join(dir, 'datasets', f), 'utf8'))])
+}
+
 /**
  * Deep equality as chai's `deep.equal` in the official harness: arrays compare by elements only
  * (a jsonata sequence equals the plain array), objects by own enumerable keys, numbers with
