@@ -29,6 +29,11 @@ export interface PostgresOutboxSourceOptions {
   readonly once?: boolean
   /** Wait between empty claims when not `once`, default 200 ms. */
   readonly pollIntervalMs?: number
+  /**
+   * Claimed batches in flight at most, default 4. Each holds a pooled connection (its open
+   * transaction) until settled, so this must stay below the pool size.
+   */
+  readonly maxInFlight?: number
 }
 
 interface Row {
@@ -59,7 +64,11 @@ export class PostgresOutboxSource implements Source {
   async run(emit: (batch: SourceBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
     const n = this.opts.batchSize ?? 100
     const poll = this.opts.pollIntervalMs ?? 200
+    const maxInFlight = Math.max(1, this.opts.maxInFlight ?? 4)
     while (!signal.aborted && !this.closed) {
+      // never wait on the pool for a connection: wait for a batch of ours to settle instead
+      while (this.inFlight.size >= maxInFlight && !signal.aborted) await Promise.race(this.inFlight)
+      if (signal.aborted || this.closed) break
       const claimed = await this.claim(n)
       if (!claimed) {
         if (this.opts.once) {

@@ -31,7 +31,7 @@ export interface LiveBackendOptions {
   readonly settings: ConnectionSettings
   /** Writes in flight per Cassandra sink, default 32. */
   readonly cassandraConcurrency?: number
-  /** Postgres pool size, default 8 (each in-flight outbox batch holds one connection). */
+  /** Postgres pool size, default 10 (each in-flight outbox batch holds one connection; at most 4 per relay). */
   readonly pgPoolSize?: number
 }
 
@@ -81,7 +81,7 @@ export class LiveBackend implements Backend {
   }
 
   private pgOf(): pg.Pool {
-    return (this.pool ??= pgPool(this.settings, { max: this.opts.pgPoolSize ?? 8, applicationName: `rtds ${this.opts.pipeline}` }))
+    return (this.pool ??= pgPool(this.settings, { max: this.opts.pgPoolSize ?? 10, applicationName: `rtds ${this.opts.pipeline}` }))
   }
   private kafkaOf(): Kafka {
     return (this.kafkaClient ??= kafka(this.settings, { clientId: `rtds-${this.opts.pipeline}` }))
@@ -116,7 +116,7 @@ export class LiveBackend implements Backend {
   stagingSource(table: PostgresTableSpec, opts: StagingSourceOptions): Source {
     const source = new PostgresOutboxSource({
       name: table.name, pool: this.pgOf(), settings: this.settings, schema: table.postgres.schema, table: table.postgres.table,
-      batchSize: opts.batchSize, once: opts.once,
+      batchSize: opts.batchSize, once: opts.once, maxInFlight: Math.max(1, Math.min(4, (this.opts.pgPoolSize ?? 10) - 4)),
     })
     this.sources.add(source)
     return source

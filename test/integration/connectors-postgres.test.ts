@@ -154,6 +154,23 @@ test('relay: two concurrent relays never publish a row twice', async () => {
   assert.is(unpublished.rows[0].n, 0)
 })
 
+test('relay: at most maxInFlight claimed batches wait for their ack (bounded connections)', async () => {
+  const table = await freshTable()
+  await sink(table).write(Array.from({ length: 50 }, (_, i) => rec(i)))
+  const held: SourceBatch[] = []
+  const running = source(table, { maxInFlight: 2 }).run(async (b) => { held.push(b) }, new AbortController().signal)
+  await new Promise((r) => setTimeout(r, 300))
+  assert.is(held.length, 2, 'the relay waits instead of claiming a third batch')
+  let acked = 0
+  while (acked < held.length || held.length < 5) {
+    if (acked < held.length) await held[acked++].ack()
+    else await new Promise((r) => setTimeout(r, 20))
+  }
+  await running
+  assert.is(held.length, 5)
+  assert.ok((await rows(table)).every((r) => r.published_at !== null))
+})
+
 test('run history records a run and its outcome', async () => {
   const history = new PostgresRunHistory(pool, settings)
   const pipeline = unique('pipe')
