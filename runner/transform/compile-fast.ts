@@ -10,7 +10,7 @@ import { bindsAtRoot, collectBound, type Node, normalise, readsVariable, Unsuppo
 import { compileBinary, compileGroup, compileUnary } from './compile-operators.js'
 import { compileFilter, compilePath, descendants, lookupName, NORMALISED, wildcard } from './compile-path.js'
 import type { TransformOptions } from './limits.js'
-import { DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS } from './limits.js'
+import { DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS, depthError } from './limits.js'
 import { populateMessage } from './messages.js'
 import { fn, staticFrame, UNSUPPORTED_FUNCTIONS } from './natives.js'
 import { createSequence, enterState, type EvalState, Frame, isSequence, restoreState, type Seq } from './runtime.js'
@@ -184,6 +184,8 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
     try {
       return root(context, frame)
     } catch (err) {
+      // the JavaScript stack ran out before maxDepth (a very high limit): jsonata's depth error
+      if (err instanceof RangeError && /call stack/i.test(err.message)) throw Object.assign(depthError(maxDepth), { cause: err })
       populateMessage(err)
       throw err
     } finally {

@@ -117,6 +117,12 @@ t('huge nested ranges fail instead of exhausting memory', async () => {
   assert.ok(err.code === 'D2014' || err.code === 'D1012', String(err.code))
 })
 
+t('recursion deeper than the JavaScript stack fails with D1011, not a RangeError', async () => {
+  const expr = '($f := function($n) { 1 + $f($n + 1) }; $f(0))'
+  const err = await errorOf(() => compileTransform(expr, { maxDepth: 10_000_000, timeoutMs: 10_000 }).evaluate({}))
+  assert.is(err.code, 'D1011')
+})
+
 t('legitimate recursion within the depth limit succeeds', () => {
   const t1 = compileTransform('($f := function($n) { $n = 0 ? 1 : $n * $f($n - 1) }; $f(20))', { maxDepth: 500 })
   assert.is(t1.evaluate({}), 2432902008176640000)
