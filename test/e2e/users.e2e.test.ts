@@ -49,6 +49,11 @@ test('rtds run --once stores exactly the served users, field by field; the broke
   const users = Array.from({ length: 47 }, (_, i) => randomUser(i, copy.tag))
   const broken = users[13]
   delete broken.email // required by the topic schema (as in the reference Spark schema)
+  // a message that is not in the wire format, already in the topic: the consumer must dead-letter it and move on
+  const garbage = kafka(settings).producer()
+  await garbage.connect()
+  await garbage.send({ topic: copy.topic, acks: -1, messages: [{ key: 'garbage', value: Buffer.from([0x7b, 0xff, 0x00, 0x01]) }] })
+  await garbage.disconnect()
   const server = await servePages(users)
   let run
   try {
@@ -78,7 +83,7 @@ test('rtds run --once stores exactly the served users, field by field; the broke
   await admin.connect()
   const ends = await admin.fetchTopicOffsets(dlqTopic)
   await admin.disconnect()
-  assert.is(ends.reduce((s, p) => s + Number(p.high), 0), 1, 'one dead letter')
+  assert.is(ends.reduce((s, p) => s + Number(p.high), 0), 2, 'two dead letters: the invalid user and the garbage message')
   const consumer = kafka(settings).consumer({ groupId: `e2e-dlq-${copy.tag}` })
   const dead: { value: any; headers: Record<string, string> }[] = []
   await consumer.connect()
@@ -86,9 +91,14 @@ test('rtds run --once stores exactly the served users, field by field; the broke
   await consumer.run({ eachMessage: async ({ message }) => {
     dead.push({ value: JSON.parse(message.value!.toString()), headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) })
   } })
-  await waitFor(async () => dead.length > 0, 20000, 'the dead letter')
+  await waitFor(async () => dead.length > 1, 20000, 'the dead letters')
   await consumer.disconnect()
-  const [d] = dead
+  const d = dead.find((x) => x.headers[DLQ_HEADERS.stage] === 'ingest')!
+  const g = dead.find((x) => x.headers[DLQ_HEADERS.stage] === 'store')!
+  assert.ok(d && g, 'one dead letter from ingest, one from store')
+  assert.equal(g.value, { rawBase64: Buffer.from([0x7b, 0xff, 0x00, 0x01]).toString('base64') })
+  assert.is(g.headers[DLQ_HEADERS.reason], 'decode')
+  assert.match(g.headers[DLQ_HEADERS.origin], new RegExp(`^kafka:${copy.topic}/\\d@0$`))
   assert.equal(d.value, broken)
   assert.is(d.headers[DLQ_HEADERS.stage], 'ingest')
   assert.is(d.headers[DLQ_HEADERS.reason], 'validation')
