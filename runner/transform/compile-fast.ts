@@ -5,7 +5,7 @@
  */
 import type { ExprNode } from 'jsonata'
 import { callFunction, type Code, type Lambda } from './apply.js'
-import { BUILTIN, type CallCompiler, compileApplyOp, compileCall, regex } from './compile-call.js'
+import { BUILTIN, type CallCompiler, compileApplyOp, compileCall, compilePartial, regex } from './compile-call.js'
 import { bindsAtRoot, collectBound, type Node, normalise, readsVariable, Unsupported } from './compile-context.js'
 import { compileBinary, compileGroup, compileUnary } from './compile-operators.js'
 import { compileFilter, compilePath, descendants, lookupName, NORMALISED, wildcard } from './compile-path.js'
@@ -102,6 +102,8 @@ class NodeCompiler implements CallCompiler {
         return compileCall(this, node, depth)
       case 'apply':
         return compileApplyOp(this, node, depth)
+      case 'partial':
+        return compilePartial(this, node, depth)
       default:
         throw new Unsupported(`node ${node.type}`)
     }

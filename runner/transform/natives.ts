@@ -305,12 +305,16 @@ export const UNSUPPORTED_FUNCTIONS = new Set<string>(['eval'])
 
 const HOF = new Set(['map', 'filter', 'single', 'reduce', 'each', 'sift', 'sort', 'contains', 'split', 'replace', 'match'])
 
+/** Replacement implementation → jsonata's original (partial application reads its parameter names). */
+export const ORIGINALS = new WeakMap<object, (...args: unknown[]) => unknown>()
+
 /** The static frame of the fast path: every supported jsonata function. */
 export const staticFrame = new Frame(null)
 for (const [name, fn] of original) {
   if (UNSUPPORTED_FUNCTIONS.has(name)) continue
   const impl = replacements[name]
   if (impl) {
+    ORIGINALS.set(impl, fn.implementation)
     staticFrame.bind(name, { _jsonata_function: true, implementation: impl, signature: fn.signature as Signature, arity: fn.implementation.length, hof: HOF.has(name) } satisfies Native)
   } else if (fn.implementation.constructor.name === 'AsyncFunction') {
     UNSUPPORTED_FUNCTIONS.add(name)

@@ -99,7 +99,7 @@ export class Generator {
 
   private call(d: number): string {
     const e = () => this.expr(d + 1)
-    const f = this.int(60)
+    const f = this.int(63)
     switch (f) {
       case 34: return `$substringBefore(${e()}, ${JSON.stringify(this.pick(STRINGS))})`
       case 35: return `$substringAfter(${e()}, ${JSON.stringify(this.pick(['b', ' ', ',']))})`
@@ -127,6 +127,9 @@ export class Generator {
       case 57: return `$keys(${e()})`
       case 58: return `$x`
       case 59: return `$$.${this.pick(KEYS)}`
+      case 60: return `($p := $substring(?, ${this.int(4) - 1}, ?); $p(${e()}, ${this.int(4)}))`
+      case 61: return `($add := function($x, $y) { $x + $y }; $add(?, ${e()})(${e()}))`
+      case 62: return `$map(${e()}, $string(?))`
       case 0: return `$string(${e()})`
       case 1: return `$substring(${e()}, ${this.int(6) - 2}${this.rnd() < 0.5 ? ', ' + this.int(4) : ''})`
       case 2: return `$uppercase(${e()})`
