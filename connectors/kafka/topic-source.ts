@@ -38,6 +38,8 @@ export interface KafkaTopicSourceOptions {
   readonly retryPauseMs?: number
   /** How long a stop waits for in-flight batches to settle, default 30 s. */
   readonly drainTimeoutMs?: number
+  /** Consumer session timeout, default 30 s (heartbeats keep a member alive while batches wait for acks). */
+  readonly sessionTimeoutMs?: number
 }
 
 /** Kafka headers as strings. */
@@ -83,7 +85,7 @@ export class KafkaTopicSource implements Source {
         if (await this.reachedEnd()) return
       }
       this.consumer = this.opts.kafka.consumer({
-        groupId: group, allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 1048576,
+        groupId: group, allowAutoTopicCreation: false, sessionTimeout: this.opts.sessionTimeoutMs ?? 30000, heartbeatInterval: Math.min(3000, Math.floor((this.opts.sessionTimeoutMs ?? 30000) / 3)), maxBytesPerPartition: 1048576,
         maxWaitTimeInMs: 1000, // an idle fetch returns within 1 s, so a stop (and a once run) ends promptly
       })
       await this.consumer.connect()

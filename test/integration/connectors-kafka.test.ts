@@ -142,6 +142,22 @@ test('source: a consumer killed before ack leaves the unacked records to be re-d
   assert.is(ackedKeys.size + againKeys.size, N)
 })
 
+test('source: heartbeats keep the member alive while a batch waits longer than the session timeout', async () => {
+  const group = unique('g_slow')
+  const deliveries = new Map<string, number>()
+  let first = true
+  await source(group, { sessionTimeoutMs: 6000 }).run(async (b) => {
+    for (const r of b.records) deliveries.set(r.key!, (deliveries.get(r.key!) ?? 0) + 1)
+    if (first) {
+      first = false
+      await new Promise((r) => setTimeout(r, 9000)) // longer than the 6 s session
+    }
+    await b.ack()
+  }, new AbortController().signal)
+  assert.is(deliveries.size, N)
+  assert.ok([...deliveries.values()].every((n) => n === 1), 'no rebalance, no re-delivery')
+})
+
 test('source: a nacked batch is delivered again after a pause, and nothing is lost', async () => {
   const group = unique('g_nack')
   const ac = new AbortController()
