@@ -9,6 +9,7 @@ import { compileTransform } from '../../runner/transform/index.js'
 import { DataPathGenerator } from './data-path-generator.js'
 import { Generator, prng } from './expression-generator.js'
 import { loadDatasets } from './suite-loader.js'
+import { TRICKY } from './tricky-expressions.js'
 import { deepEqual } from './suite-loader.js'
 
 const CASES = Number(process.env.RTDS_DIFF_CASES || 3000)
@@ -97,6 +98,30 @@ test('fast path agrees with the interpreter on paths over the suite datasets', a
   console.log(`differential over datasets: ${compared} fast-path cases compared (${ambiguous} with a different error among several concurrent ones)`)
   assert.ok(compared > CASES * 0.9, `only ${compared} dataset expressions took the fast path`)
   assert.ok(ambiguous <= compared * 0.01, `${ambiguous} error-order differences`)
+  assert.ok(failures.length === 0, `fast path and interpreter disagree:\n${failures.join('\n')}`)
+})
+
+test('fast path agrees with the interpreter on hand-picked tricky expressions', async () => {
+  const datasets = new Map(loadDatasets())
+  const failures: string[] = []
+  let fast = 0
+  for (const { expr, dataset } of TRICKY) {
+    const doc = datasets.get(dataset)
+    let t
+    try {
+      t = compileTransform(expr)
+    } catch (e) {
+      failures.push(`${expr} does not compile: ${(e as Error).message}`)
+      continue
+    }
+    if (!t.fast) continue
+    fast++
+    const got = await outcome(() => t.evaluate(structuredClone(doc)))
+    const want = await outcome(() => jsonata(expr).evaluate(structuredClone(doc)))
+    const same = got.ok && want.ok ? got.isArray === want.isArray && deepEqual(got.value, want.value) : !got.ok && !want.ok && got.code === want.code && got.token === want.token
+    if (!same) failures.push(`${dataset}: ${expr}\n  fast: ${JSON.stringify(got).slice(0, 300)}\n  interpreter: ${JSON.stringify(want).slice(0, 300)}`)
+  }
+  assert.ok(fast >= TRICKY.length - 2, `${TRICKY.length - fast} tricky expressions fell back`)
   assert.ok(failures.length === 0, `fast path and interpreter disagree:\n${failures.join('\n')}`)
 })
 
