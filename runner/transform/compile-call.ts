@@ -3,11 +3,11 @@
  * for jsonata's own non-higher-order functions, `~>`, and regex literals (matcher functions).
  */
 import jsonata from 'jsonata'
-import { apply, callFunction, type Code, type Lambda, type Native, symbolOf, validate, validationCache } from './apply.js'
+import { apply, callFunction, type Code, type Lambda, type Native, type Signature, symbolOf, validate, validationCache } from './apply.js'
 import { type Compiler, type Node, normalise } from './compile-context.js'
 import { NORMALISED } from './compile-path.js'
 import { JSONATA_FUNCTIONS, ORIGINALS, staticFrame } from './natives.js'
-import { FOCUS, Frame, isFunction, isLambda, state } from './runtime.js'
+import { FOCUS, Frame, isFunction, isLambda, state, tick } from './runtime.js'
 
 /** What call compilation needs from the node compiler. */
 export interface CallCompiler extends Compiler {
@@ -224,4 +224,53 @@ function partialNative(native: (...a: unknown[]) => unknown, values: unknown[], 
     return native.apply(FOCUS, names.map((n) => frame.lookup(n)))
   }
   return partialLambda({}, names, body, undefined, values, env)
+}
+
+let transformSignature: Signature | undefined
+
+/**
+ * The transform operator `| pattern | update [, delete] |` (jsonata's evaluateTransformExpression):
+ * a function that clones its argument with `$clone`, then merges `update` into and deletes the
+ * `delete` keys from every object `pattern` selects in the copy.
+ */
+export function compileTransformOp(c: CallCompiler, node: Node, depth: number): Code {
+  const pattern = c.node(node.pattern as Node, depth + 1)
+  const update = c.node(node.update as Node, depth + 1)
+  const del = node.delete !== undefined ? c.node(node.delete as Node, depth + 1) : undefined
+  const updatePosition = (node.update as Node).position
+  const deletePosition = (node.delete as Node | undefined)?.position
+  const position = node.position
+  transformSignature ??= (jsonata('function($o)<(oa):o>{0}').ast() as unknown as { signature: Signature }).signature
+  const signature = transformSignature
+  return (_input, env) => {
+    const transformer = (obj: unknown): unknown => {
+      if (obj === undefined) return undefined
+      const clone = env.lookup('clone')
+      if (!isFunction(clone)) throw { code: 'T2013', position }
+      const result = apply(clone, [obj], null, state.depth + depth)
+      let matches = pattern(result, env)
+      if (matches === undefined) return result
+      if (!Array.isArray(matches)) matches = [matches]
+      for (const match of matches as Record<string, unknown>[]) {
+        tick()
+        const u = update(match, env)
+        if (u !== undefined) {
+          if (typeof u !== 'object' || u === null || Array.isArray(u)) throw { code: 'T2011', position: updatePosition, value: u }
+          for (const prop of Object.keys(u)) match[prop] = (u as Record<string, unknown>)[prop]
+        }
+        if (del !== undefined) {
+          let deletions = del(match, env)
+          if (deletions !== undefined) {
+            const value = deletions
+            if (!Array.isArray(deletions)) deletions = [deletions]
+            if (!(deletions as unknown[]).every((d) => typeof d === 'string')) throw { code: 'T2012', position: deletePosition, value }
+            for (const d of deletions as string[]) if (typeof match === 'object' && match !== null) delete match[d]
+          }
+        }
+      }
+      return result
+    }
+    const native: Native = { _jsonata_function: true, implementation: transformer, signature, hof: true }
+    return native
+  }
 }

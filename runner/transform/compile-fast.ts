@@ -5,7 +5,7 @@
  */
 import type { ExprNode } from 'jsonata'
 import { callFunction, type Code, type Lambda } from './apply.js'
-import { BUILTIN, type CallCompiler, compileApplyOp, compileCall, compilePartial, regex } from './compile-call.js'
+import { BUILTIN, type CallCompiler, compileApplyOp, compileCall, compilePartial, compileTransformOp, regex } from './compile-call.js'
 import { bindsAtRoot, collectBound, type Node, normalise, readsVariable, Unsupported } from './compile-context.js'
 import { compileBinary, compileGroup, compileUnary } from './compile-operators.js'
 import { compileFilter, compilePath, descendants, lookupName, NORMALISED, wildcard } from './compile-path.js'
@@ -16,7 +16,7 @@ import { fn, staticFrame, UNSUPPORTED_FUNCTIONS } from './natives.js'
 import { createSequence, enterState, type EvalState, Frame, isSequence, restoreState, type Seq } from './runtime.js'
 
 /** Node types that never produce a sequence, so skip the end-of-evaluate normalisation. */
-const SCALAR = new Set(['string', 'number', 'value', 'lambda', 'regex'])
+const SCALAR = new Set(['string', 'number', 'value', 'lambda', 'regex', 'transform'])
 
 class NodeCompiler implements CallCompiler {
   constructor(readonly bound: ReadonlySet<string>) {}
@@ -104,6 +104,8 @@ class NodeCompiler implements CallCompiler {
         return compileApplyOp(this, node, depth)
       case 'partial':
         return compilePartial(this, node, depth)
+      case 'transform':
+        return compileTransformOp(this, node, depth)
       default:
         throw new Unsupported(`node ${node.type}`)
     }

@@ -25,6 +25,9 @@ export const TRICKY: readonly { expr: string; dataset: string }[] = [
     'Account.Order.Product.Price.$floor($)', '$.Account.`Account Name`', '$$.Account.Order[0].OrderID',
     'Account.Order.Product[SKU = "0406654608"][0].Price', 'Account.Order.Product.Price ~> $max()', '-Account.Order[0].Product[0].Price',
     'Account.Order.Product[[0..1]]', '[1..3].(Account.Order[0].OrderID & $)', 'Account.Order{OrderID: $count(Product)}.*',
+    '$ ~> |Account.Order.Product|{"Price": Price * 2}, ["SKU", "Description"]|', '$ ~> |Account.Order|{}, "Product"|',
+    'Account ~> |Order.Product[Price > 30]|{"expensive": true}|', '$ ~> |Account|{"Order": 1}|', '$ ~> |nothing|{"a": 1}|',
+    '$ ~> |Account.Order.Product|"bad"|', '$ ~> |Account.Order.Product|{}, 5|', '($t := |Description|{"Colour": "Red"}|; Account.Order.Product ~> $map($t)).Description.Colour',
   ].map((expr) => ({ expr, dataset: 'dataset5' })),
   ...[
     '$', '$[0]', '$[1].foo', '$[]', '$.foo', '*', '**', '$string($)', '$count($)', 'foo.bar', '$[foo].bar', '$.*[0]',
