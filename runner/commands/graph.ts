@@ -5,10 +5,7 @@ import { EXIT, RtdsCommand } from '../base-command.js'
 /** `rtds graph FILE`: the compiled task graph as text, Mermaid, DOT or JSON. */
 export default class Graph extends RtdsCommand {
   static override summary = 'Print the compiled task graph of a pipeline as text, Mermaid, DOT or JSON.'
-  static override description = `Compiles the pipeline like \`rtds validate\` and prints its task graph: nodes (sources,
-stages, topics, tables) upstream first, with what each does, and the edges between them. Secrets
-(HTTP headers, tokens, URL passwords) are never printed. Exit 1 when the file has errors (they are
-printed on stderr), 2 when it cannot be read.`
+  static override description = `Compiles the pipeline like \`rtds validate\` and prints its task graph: nodes (sources, stages, topics, tables) upstream first, with what each does, and the edges between them. Secrets (HTTP headers, tokens, URL passwords) are never printed. Exit 1 when the file has errors (they are printed on stderr), 2 when it cannot be read.`
   static override args = {
     file: Args.string({ description: 'Pipeline file.', required: true }),
   }

@@ -22,21 +22,13 @@ function duration(flag: string, value: string | undefined): number | undefined {
 /** `rtds run [FILES]`: the thin command over `runPipeline`. */
 export default class Run extends RtdsCommand {
   static override summary = 'Run pipelines: scheduled pulls, the ingestion API, the outbox relay and the consumers, until stopped (or once).'
-  static override description = `Runs every stage of the pipelines: scheduled sources pull (cron or interval, each run streaming
-for its runFor window), the http_server source accepts POSTs, the relay publishes the staging
-outbox to Kafka, consumers transform and store. Records that fail decoding, validation or their
-transform go to <topic>.dlq. SIGINT/SIGTERM stops taking input, drains in-flight work, commits and
-exits 0 within --grace.
+  static override description = `Runs every stage of the pipelines: scheduled sources pull (cron or interval, each run streaming for its runFor window), the http_server source accepts POSTs, the relay publishes the staging outbox to Kafka, consumers transform and store. Records that fail decoding, validation or their transform go to <topic>.dlq. SIGINT/SIGTERM stops taking input, drains in-flight work, commits and exits 0 within --grace.
 
---once starts every scheduled source now for one run (honouring runFor; --run-for overrides it),
-drains every stage (outbox empty, consumers caught up) and exits. The http_server source is not
-started with --once.
+--once starts every scheduled source now for one run (honouring runFor; --run-for overrides it), drains every stage (outbox empty, consumers caught up) and exits. The http_server source is not started with --once.
 
---embedded runs with no services and no network: in-process topics (partitions, offsets, consumer
-groups), an in-memory staging outbox and table, the offline generate source instead of http
-sources; it prints what it stored.
-Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g. a source still
-unreachable after its retries: see the error lines); 2 usage error or unreadable file.`
+--embedded runs with no services and no network: in-process topics (partitions, offsets, consumer groups), an in-memory staging outbox and table, the offline generate source instead of http sources; it prints what it stored.
+
+Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g. a source still unreachable after its retries: see the error lines); 2 usage error or unreadable file.`
   static override strict = false
   static override args = {
     paths: Args.string({ description: 'Pipeline files or folders (default pipelines/).', required: false }),
