@@ -94,11 +94,16 @@ function timeHand(records: unknown[]): number {
   return best
 }
 
+/** Best of two passes (the first one also warms the interpreter up). */
 async function timeInterpreter(expr: string, records: unknown[]): Promise<number> {
   const e = jsonata(expr)
-  const t0 = performance.now()
-  for (const r of records) await e.evaluate(r)
-  return performance.now() - t0
+  let best = Infinity
+  for (let pass = 0; pass < 2; pass++) {
+    const t0 = performance.now()
+    for (const r of records) await e.evaluate(r)
+    best = Math.min(best, performance.now() - t0)
+  }
+  return best
 }
 
 /** Best of several passes over all records (the machine is shared: the best pass is the least disturbed). */
@@ -120,7 +125,7 @@ const records = Array.from({ length: RECORDS }, (_, i) => user(rnd, i))
 console.log(`bench:transform — ${RECORDS} randomuser-shaped records, node ${process.version}\n`)
 const rate = (ms: number) => Math.round((RECORDS / ms) * 1000)
 const fmt = (n: number) => n.toLocaleString('en-US').padStart(11)
-console.log(`interpreter: one pass; fast path: best of ${PASSES} passes\n`)
+console.log(`interpreter: best of 2 passes; fast path: best of ${PASSES} passes (after a warm-up)\n`)
 console.log(`${'expression'.padEnd(42)} ${'interpreter rec/s'.padStart(17)} ${'fast path rec/s'.padStart(16)}   ratio`)
 for (const c of CASES) {
   // both paths must agree on this data before we time them

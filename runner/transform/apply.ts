@@ -90,16 +90,26 @@ export function symbolOf(v: unknown): string {
   }
 }
 
+/** `0` (empty), the items' common symbol, or `*` (mixed): all that `a<x>` validation looks at. */
+function arraySummary(a: unknown[]): string {
+  if (a.length === 0) return '0'
+  const first = symbolOf(a[0])
+  for (let i = 1; i < a.length; i++) if (symbolOf(a[i]) !== first) return '*'
+  return first
+}
+
 /**
  * jsonata's signature validation, remembered per argument-type string when it left the arguments
- * unchanged (no context argument inserted, nothing wrapped): array arguments are always validated.
+ * unchanged (no context argument inserted, nothing wrapped); array arguments are keyed by the
+ * summary of their items that jsonata's array-subtype check depends on.
  */
 export function validate(sig: Signature, args: unknown[], context: unknown): unknown[] {
   let key = ''
   for (const a of args) {
     const s = symbolOf(a)
-    if (s === 'a') return sig.validate(args, context)
     key += s
+    // jsonata checks array arguments against `a<x>` by their first item's type and uniformity
+    if (s === 'a') key += arraySummary(a as unknown[])
   }
   const ok = validationCache(sig)
   if (ok.has(key)) return args
