@@ -158,6 +158,40 @@ test('source: heartbeats keep the member alive while a batch waits longer than t
   assert.ok([...deliveries.values()].every((n) => n === 1), 'no rebalance, no re-delivery')
 })
 
+test('source: two consumers in one group share the partitions; every record is acked once', async () => {
+  const t = unique('it_share').replace(/_/g, '-')
+  await admin.createTopics({ topics: [{ topic: t, numPartitions: 3 }], waitForLeaders: true })
+  const group = unique('g_share')
+  const acked: string[][] = [[], []]
+  const ac = new AbortController()
+  const consume = (i: number) => new KafkaTopicSource({
+    name: t, topic: t, group, stage: 'store', once: false, batchSize: 5, kafka: client, codec, value, settings,
+    onUndecodable: async () => assert.unreachable('decodable'), drainTimeoutMs: 1000,
+  }).run(async (b) => { acked[i].push(...b.records.map((r) => r.key!)); await b.ack() }, ac.signal)
+  const running = [consume(0), consume(1)]
+  const own = client.producer()
+  await own.connect()
+  try {
+    // both members are in the group and own partitions before the records arrive
+    await waitFor(async () => {
+      const d = await admin.describeGroups([group])
+      return d.groups[0]?.state === 'Stable' && d.groups[0].members.length === 2
+    }, 30000, 'a stable group of two members')
+    const encoded = await Promise.all(Array.from({ length: N }, (_, i) => codec.encode(value, user(i))))
+    await own.send({ topic: t, acks: -1, messages: encoded.map((v, i) => ({ key: `key-${i}`, value: v })) })
+    await waitFor(async () => acked[0].length + acked[1].length >= N, 30000, 'every record acked by the group')
+  } finally {
+    ac.abort()
+    await Promise.all(running)
+    await own.disconnect()
+    await admin.deleteTopics({ topics: [t] }).catch(() => {})
+  }
+  assert.ok(acked[0].length > 0 && acked[1].length > 0, `both members consumed (${acked[0].length} + ${acked[1].length})`)
+  const all = [...acked[0], ...acked[1]]
+  assert.is(all.length, N)
+  assert.is(new Set(all).size, N, 'no record consumed by both members')
+})
+
 test('source: a nacked batch is delivered again after a pause, and nothing is lost', async () => {
   const group = unique('g_nack')
   const ac = new AbortController()
