@@ -126,17 +126,7 @@ function applyInner(proc: unknown, args: unknown[], input: unknown, depth: numbe
   try {
     const validated = p && p.signature !== undefined ? validate(p.signature, args, input) : args
     if (p && p._jsonata_lambda === true) return applyLambda(p, validated, depth)
-    if (p && p._jsonata_function === true) {
-      FOCUS.input = input
-      if (p.hof !== true) return p.implementation.apply(FOCUS, validated)
-      const savedNative = nativeDepth
-      nativeDepth = depth
-      try {
-        return p.implementation.apply(FOCUS, validated)
-      } finally {
-        nativeDepth = savedNative
-      }
-    }
+    if (p && p._jsonata_function === true) return callNative(p, validated, input, depth)
     if (typeof proc === 'function') {
       const r = (proc as (...a: unknown[]) => unknown).apply(input, validated)
       if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
@@ -166,6 +156,19 @@ function applyLambda(l: Lambda, args: readonly unknown[], depth: number): unknow
     return l.body(l.input, env)
   } finally {
     state.depth = saved
+  }
+}
+
+/** Invokes a native function with validated arguments; `depth` is the calling node's jsonata depth. */
+export function callNative(p: Native, args: unknown[], input: unknown, depth: number): unknown {
+  FOCUS.input = input
+  if (p.hof !== true) return p.implementation.apply(FOCUS, args)
+  const savedNative = nativeDepth
+  nativeDepth = depth
+  try {
+    return p.implementation.apply(FOCUS, args)
+  } finally {
+    nativeDepth = savedNative
   }
 }
 

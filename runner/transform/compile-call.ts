@@ -3,7 +3,7 @@
  * for jsonata's own non-higher-order functions, `~>`, and regex literals (matcher functions).
  */
 import jsonata from 'jsonata'
-import { apply, callFunction, type Code, type Lambda, type Native, type Signature, symbolOf, validate, validationCache } from './apply.js'
+import { apply, callFunction, callNative, type Code, type Lambda, type Native, type Signature, symbolOf, validate, validationCache } from './apply.js'
 import { type Compiler, type Node, normalise } from './compile-context.js'
 import { NORMALISED } from './compile-path.js'
 import { JSONATA_FUNCTIONS, ORIGINALS, staticFrame } from './natives.js'
@@ -26,7 +26,8 @@ const NEVER_SEQUENCE = new Set([
   'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase', 'length', 'trim', 'pad', 'join',
   'formatNumber', 'formatBase', 'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt',
   'power', 'boolean', 'not', 'exists', 'type', 'count', 'sum', 'max', 'min', 'average', 'base64encode', 'base64decode',
-  'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'toMillis', 'fromMillis',
+  'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'toMillis', 'fromMillis', 'contains', 'split',
+  'replace',
 ])
 
 /** Compiles a function call (`$f(a, b)`); `applyto` (from `~>`) is prepended to the arguments. */
@@ -59,17 +60,17 @@ export function compileCall(c: CallCompiler, node: Node, depth: number): CallCod
   }
   const name = procNode.value as string
   const builtin = procNode.type === 'variable' && BUILTIN.has(name) && !c.bound.has(name) ? (staticFrame.lookup(name) as Native | undefined) : undefined
-  if (builtin === undefined || builtin.hof === true) return generic
-  return direct(name, builtin, args, position, generic)
+  if (builtin === undefined) return generic
+  return direct(name, builtin, args, position, depth, generic)
 }
 
 /**
- * Direct lane for a non-higher-order jsonata function (unless the bindings override its name): the
- * same validation, call and error labelling as the generic path, without the generic layers.
+ * Direct lane for a jsonata function (unless the bindings override its name): the same validation,
+ * call and error labelling as the generic path, without the generic layers.
  * Functions that never return a sequence skip the end-of-evaluate normalisation.
  */
-function direct(name: string, builtin: Native, args: Code[], position: number | undefined, generic: CallCode): CallCode {
-  const code = directCall(name, builtin, args, position, generic)
+function direct(name: string, builtin: Native, args: Code[], position: number | undefined, depth: number, generic: CallCode): CallCode {
+  const code = directCall(name, builtin, args, position, depth, generic)
   if (!NEVER_SEQUENCE.has(name)) return code
   const fallback = normalise(generic as Code, false)
   const lane: CallCode = (input, env, applyto) => (!state.plainBuiltins && env.lookup(name) !== builtin ? fallback(input, env) : code(input, env, applyto))
@@ -77,20 +78,26 @@ function direct(name: string, builtin: Native, args: Code[], position: number | 
   return lane
 }
 
-function directCall(name: string, builtin: Native, args: Code[], position: number | undefined, generic: CallCode): CallCode {
+function directCall(name: string, builtin: Native, args: Code[], position: number | undefined, depth: number, generic: CallCode): CallCode {
+  if (builtin.hof === true) {
+    // functions calling function arguments back need the caller's depth: go through callNative
+    return (input, env, applyto) => {
+      if (!state.plainBuiltins && env.lookup(name) !== builtin) return generic(input, env, applyto)
+      const values: unknown[] = applyto === undefined ? [] : [applyto.context]
+      for (const a of args) values.push(a(input, env))
+      builtin.token = name
+      builtin.position = position
+      try {
+        return callNative(builtin, builtin.signature !== undefined ? validate(builtin.signature, values, input) : values, input, state.depth + depth)
+      } catch (err) {
+        throw labelError(err, builtin, name, position)
+      }
+    }
+  }
   const impl = builtin.implementation
   const sig = builtin.signature
   const known = sig !== undefined ? validationCache(sig) : undefined
-  const label = (err: unknown): unknown => {
-    if (err !== null && typeof err === 'object') {
-      const e = err as Record<string, unknown>
-      if (e.token === undefined) e.token = builtin.token
-      e.position = builtin.position || e.position
-      if (!e.position) e.position = position
-      if (!e.token) e.token = name
-    }
-    return err
-  }
+  const label = (err: unknown): unknown => labelError(err, builtin, name, position)
   if (args.length === 1 && known !== undefined) {
     // one argument whose type is known to pass the signature unchanged: no argument array
     const arg = args[0]
@@ -144,6 +151,18 @@ export function compileApplyOp(c: CallCompiler, node: Node, depth: number): Code
     }
     return apply(f, [l], null, state.depth + depth)
   }
+}
+
+/** The labels applyInner and evaluateFunction put on an error raised by a call. */
+function labelError(err: unknown, builtin: Native, name: string, position: number | undefined): unknown {
+  if (err !== null && typeof err === 'object') {
+    const e = err as Record<string, unknown>
+    if (e.token === undefined) e.token = builtin.token
+    e.position = builtin.position || e.position
+    if (!e.position) e.position = position
+    if (!e.token) e.token = name
+  }
+  return err
 }
 
 let chain: Code | undefined
