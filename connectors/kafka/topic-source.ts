@@ -8,8 +8,11 @@
  * prefix of settled units (see `PartitionProgress`), so an offset moves only after the engine
  * acknowledged every record before it. A nack (or a dead-letter failure) stops the batch: the
  * partition is paused for a backoff and the unsettled part is fetched again (kafkajs fetches from
- * the last resolved offset). Heartbeats are sent while the batch waits. `once`: stop when every
- * partition's committed offset reached the end offset seen at start.
+ * the last resolved offset). Heartbeats are sent while the batch waits; a heartbeat refused for a
+ * rebalance stops emitting the rest of the batch (in-flight work is finished, then kafkajs rejoins).
+ * Back-pressure: `emit` is awaited, so a slow engine blocks that partition's `eachBatch` — its next
+ * fetch waits — and memory stays bounded by one fetched batch per partition. `once`: stop when every
+ * partition's committed offset (of the whole group) reached the end offset seen at start.
  */
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs'
 import type { ConnectionSettings } from '../../dsl/settings.js'
@@ -152,7 +155,11 @@ export class KafkaTopicSource implements Source {
     const progress = new PartitionProgress()
     const settled: Promise<void>[] = []
     let chain = Promise.resolve()
-    const hb = setInterval(() => heartbeat().catch(() => {}), 1000)
+    // a heartbeat refused because the group rebalances: stop emitting (the partition may move), finish what is in flight
+    let rebalancing = false
+    const hb = setInterval(() => heartbeat().catch((err: { type?: string; message?: string }) => {
+      if (err?.type === 'REBALANCE_IN_PROGRESS' || /rebalanc/i.test(err?.message ?? '')) rebalancing = true
+    }), 1000)
     const settle = (index: number, ok: boolean): Promise<void> => {
       const moved = progress.settle(index, ok)
       if (moved === undefined) return chain
@@ -183,7 +190,7 @@ export class KafkaTopicSource implements Source {
         })
       }
       for (const message of batch.messages) {
-        if (this.stopping || !isRunning() || isStale() || progress.failed) break
+        if (this.stopping || rebalancing || !isRunning() || isStale() || progress.failed) break
         if (end !== undefined && BigInt(message.offset) >= end) {
           pastEnd = true
           break
@@ -211,7 +218,7 @@ export class KafkaTopicSource implements Source {
         chunk.last = message.offset
         if (chunk.records.length >= this.opts.batchSize) await flush()
       }
-      if (!progress.failed && !this.stopping && isRunning() && !isStale()) await flush()
+      if (!progress.failed && !this.stopping && !rebalancing && isRunning() && !isStale()) await flush()
       await Promise.race([Promise.all(settled).then(() => chain), this.closed])
       if (progress.failed && this.opts.once) {
         // once: a nacked batch is left for the next run; this partition stops here
