@@ -36,7 +36,7 @@ async function progress(withStored: boolean): Promise<Progress> {
  * at the kill, or undefined when the run finished before the condition was seen.
  */
 async function runAndKill(when: (p: Progress) => boolean, withStored: boolean, what: string): Promise<Progress | undefined> {
-  const run = startRtds(['run', copy.file, '--once', '--run-for', '1s', '--progress', '0'], { RANDOMUSER_URL: server!.url })
+  const run = startRtds(['run', copy.file, '--once', '--run-for', '4s', '--progress', '0'], { RANDOMUSER_URL: server!.url })
   let exited = false
   void run.done.then(() => (exited = true))
   for (;;) {
@@ -61,7 +61,7 @@ test.before(async () => {
   await requireKafka()
   await requireRegistry()
   await requireCassandra()
-  copy = await copyPipeline({ results: 500, every: '10ms' })
+  copy = await copyPipeline({ results: 2000, every: '10ms' }) // N users in a few pages, well inside the runFor window
   const applied = await rtds(['apply', copy.file])
   assert.is(applied.code, 0, `rtds apply failed:\n${applied.stdout}\n${applied.stderr}`)
   cass = cassandraClient(settings)
