@@ -64,6 +64,10 @@ class NodeCompiler implements CallCompiler {
         const v = node.value
         return () => v
       }
+      case 'parent': {
+        const label = (node.slot as Node).label as string
+        return (_input, env) => env.lookup(label)
+      }
       case 'wildcard':
         return wildcard
       case 'descendant':

@@ -4,6 +4,7 @@
  */
 import type { Code } from './apply.js'
 import { decorate, type Compiler, type Node, Unsupported } from './compile-context.js'
+import { frameFromTuple, type Tuple } from './compile-path.js'
 import { fn, numberToString } from './natives.js'
 import { allocate, createSequence, FOCUS, isDeepEqual, isNumeric, tick, type Seq } from './runtime.js'
 
@@ -190,6 +191,17 @@ export function compileUnary(c: Compiler, node: Node, depth: number): Code {
   throw new Unsupported(`unary ${String(node.value)}`)
 }
 
+/** jsonata's reduceTupleStream: the tuples of one group merged, each variable's values appended. */
+function reduceTupleStream(stream: unknown): Tuple {
+  if (!Array.isArray(stream)) return stream as Tuple
+  const result: Tuple = Object.create(null)
+  Object.assign(result, stream[0])
+  for (let i = 1; i < stream.length; i++) {
+    for (const prop of Object.keys(stream[i] as Tuple)) result[prop] = fn.append.call(FOCUS, result[prop], (stream[i] as Tuple)[prop])
+  }
+  return result
+}
+
 /** Compiles an object constructor (`{k: v}` or the grouping of a path `a{k: v}`). */
 export function compileGroup(c: Compiler, node: Node, depth: number): Code {
   const pairs = (node.lhs as Node[][]).map(([k, v]) => ({ key: c.node(k, depth), value: c.node(v, depth), literal: k.type === 'string' && !k.predicate && !k.group ? (k.value as string) : undefined }))
@@ -197,12 +209,14 @@ export function compileGroup(c: Compiler, node: Node, depth: number): Code {
   const generic: Code = (input, env) => {
     const result: Record<string, unknown> = Object.create(null)
     const groups: Record<string, { data: unknown; exprIndex: number }> = Object.create(null)
+    const reduce = input ? (input as Seq).tupleStream === true : false
     const seq = (Array.isArray(input) ? input : createSequence(input)) as unknown[]
-    if (seq.length === 0) seq.push(undefined)
+    if (seq.length === 0 && !reduce) seq.push(undefined)
     for (const item of seq) {
       tick()
+      const itemEnv = reduce ? frameFromTuple(env, item as Tuple) : env
       for (let pi = 0; pi < pairs.length; pi++) {
-        const key = pairs[pi].key(item, env)
+        const key = pairs[pi].key(reduce ? (item as Tuple)['@'] : item, itemEnv)
         if (typeof key !== 'string' && key !== undefined) throw { code: 'T1003', position, value: key }
         if (key === undefined) continue
         if (key === '_jsonata_lambda' || key === '_jsonata_function') throw { code: 'D1013', position, value: key }
@@ -215,7 +229,15 @@ export function compileGroup(c: Compiler, node: Node, depth: number): Code {
     }
     for (const key of Object.keys(groups)) {
       const g = groups[key]
-      const v = pairs[g.exprIndex].value(g.data, env)
+      let context = g.data
+      let valueEnv = env
+      if (reduce) {
+        const tuple = reduceTupleStream(g.data)
+        context = tuple['@']
+        delete tuple['@']
+        valueEnv = frameFromTuple(env, tuple)
+      }
+      const v = pairs[g.exprIndex].value(context, valueEnv)
       if (v !== undefined) result[key] = v
     }
     return result

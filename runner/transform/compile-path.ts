@@ -1,12 +1,23 @@
 /**
  * Paths, steps, predicates (filters and indexes), order-by, wildcards and descendants — jsonata's
- * evaluatePath / evaluateStep / evaluateFilter / evaluateSortExpression semantics, without tuple
- * streams (`@`, `#`, `%` are not supported and send the expression to the interpreter).
+ * evaluatePath / evaluateStep / evaluateFilter / evaluateSortExpression semantics. Paths with tuple
+ * streams (`@`, `#`, `%`) are compiled in compile-tuple.ts.
  */
 import type { Code } from './apply.js'
 import { decorate, type Compiler, type Node, normalise, Unsupported } from './compile-context.js'
+import { compileTuplePath } from './compile-tuple.js'
 import { fn, mergeSort } from './natives.js'
 import { createSequence, FOCUS, Frame, isArrayOfNumbers, isFunction, isNumeric, isSequence, keysOf, tick, type Seq } from './runtime.js'
+
+/** A tuple of a tuple stream (`@`, `#`, `%` paths): the context `@` plus bound variables. */
+export type Tuple = Record<string, unknown>
+
+/** jsonata's createFrameFromTuple: every key of the tuple becomes a variable. */
+export function frameFromTuple(env: Frame, tuple: Tuple): Frame {
+  const frame = new Frame(env)
+  for (const k of Object.keys(tuple)) frame.bind(k, tuple[k])
+  return frame
+}
 
 /** A compiled stage filter: input sequence (or value) → filtered sequence. */
 export type FilterCode = (input: unknown, env: Frame) => Seq
@@ -17,6 +28,7 @@ export function compileFilter(c: Compiler, pred: Node, depth: number): FilterCod
     const literal = Math.floor(pred.value as number)
     return (input) => {
       let results = createSequence()
+      if (input && (input as Seq).tupleStream) results.tupleStream = true
       const seq = (Array.isArray(input) ? input : createSequence(input)) as Seq
       const index = literal < 0 ? seq.length + literal : literal
       const item = seq[index]
@@ -30,11 +42,13 @@ export function compileFilter(c: Compiler, pred: Node, depth: number): FilterCod
   const p = c.node(pred, depth)
   return (input, env) => {
     const results = createSequence()
+    const tuples = input ? (input as Seq).tupleStream === true : false
+    if (tuples) results.tupleStream = true
     const seq = (Array.isArray(input) ? input : createSequence(input)) as Seq
     for (let index = 0; index < seq.length; index++) {
       tick()
       const item = seq[index]
-      let res = p(item, env)
+      let res = tuples ? p((item as Tuple)['@'], frameFromTuple(env, item as Tuple)) : p(item, env)
       if (isNumeric(res)) res = [res]
       if (isArrayOfNumbers(res)) {
         for (const ires of res as number[]) {
@@ -56,19 +70,20 @@ function compileStages(c: Compiler, stages: Node[] | undefined, depth: number): 
 }
 
 /** Compiles an order-by step (`^(...)`) as jsonata's evaluateSortExpression. */
-function compileSort(c: Compiler, node: Node, depth: number): Code {
+export function compileSort(c: Compiler, node: Node, depth: number): Code {
   const terms = (node.terms as Node[]).map((t) => ({ code: c.node(t.expression as Node, depth), descending: t.descending === true }))
   const position = node.position
   return (input, env) => {
     const arr = input as unknown[] | undefined
     if (arr === undefined) return undefined
     if (arr.length <= 1) return arr
+    const tuples = (arr as Seq).tupleStream === true
     return mergeSort(arr, (a, b) => {
       let comp = 0
       for (let i = 0; comp === 0 && i < terms.length; i++) {
         const term = terms[i]
-        const aa = term.code(a, env)
-        const bb = term.code(b, env)
+        const aa = tuples ? term.code((a as Tuple)['@'], frameFromTuple(env, a as Tuple)) : term.code(a, env)
+        const bb = tuples ? term.code((b as Tuple)['@'], frameFromTuple(env, b as Tuple)) : term.code(b, env)
         const at = typeof aa
         const bt = typeof bb
         if (at === 'undefined') {
@@ -92,14 +107,16 @@ function compileSort(c: Compiler, node: Node, depth: number): Code {
   }
 }
 
-interface Step {
+/** A compiled step for evaluateStep. */
+export interface Step {
   cons?: Code
   sort?: Code
   code?: Code
   stages: FilterCode[]
 }
 
-function evaluateStep(step: Step, input: Seq, env: Frame, last: boolean): Seq | undefined {
+/** jsonata's evaluateStep: a step over every item of the input sequence, results flattened. */
+export function evaluateStep(step: Step, input: Seq, env: Frame, last: boolean): Seq | undefined {
   if (step.sort) {
     let result = step.sort(input, env) as Seq | undefined
     for (const f of step.stages) result = f(result, env)
@@ -124,10 +141,11 @@ function evaluateStep(step: Step, input: Seq, env: Frame, last: boolean): Seq | 
 
 /** Compiles a `path` node (`a.b[0].c`, `$x.y`, `[...].z`, `a^(b)`, `a{...}`). */
 export function compilePath(c: Compiler, node: Node, depth: number, compileGroup: (g: Node, d: number) => Code): Code {
-  if (node.tuple) throw new Unsupported('tuple stream path')
   const steps = node.steps as Node[]
+  if (node.tuple || steps.some((s) => s.tuple || s.focus !== undefined || s.index !== undefined || s.ancestor !== undefined)) {
+    return compileTuplePath(c, node, depth, compileGroup)
+  }
   const compiled: Step[] = steps.map((s, i) => {
-    if (s.tuple || s.focus !== undefined || s.index !== undefined || s.ancestor !== undefined) throw new Unsupported('focus/index/parent binding')
     if (i === 0 && s.consarray) return { cons: c.node(s, depth + 1), stages: [] }
     if (s.type === 'sort') return { sort: compileSort(c, s, depth + 1), stages: compileStages(c, s.stages, depth + 1) }
     return { code: c.node(s, depth + 1), stages: compileStages(c, s.stages, depth + 1) }

@@ -14,6 +14,9 @@ function quote(key: string): string {
 export class DataPathGenerator {
   constructor(private readonly rnd: () => number, private readonly doc: Json) {}
 
+  /** Variables bound by `#`/`@` in the paths generated so far for the current expression. */
+  private vars: string[] = []
+
   private int(n: number): number {
     return Math.floor(this.rnd() * n)
   }
@@ -50,7 +53,12 @@ export class DataPathGenerator {
         step = quote(key)
         values = objs.map((o) => o[key]).filter((v) => v !== undefined)
       }
-      steps.push(step + this.stage(values))
+      const t = this.rnd()
+      // tuple streams: an index or focus variable, sometimes used by a predicate right away
+      const binding = t < 0.08 ? `#$i${i}` : t < 0.13 && step !== '**' ? `@$f${i}` : ''
+      const usesBinding = binding.startsWith('#') && this.rnd() < 0.5 ? `[$i${i} ${this.pick(['<', '=', '>'])} ${this.int(3)}]` : ''
+      steps.push(step + binding + (binding.startsWith('@') ? '' : this.stage(values)) + usesBinding)
+      if (binding) this.vars.push(binding.slice(1))
       if (values.length === 0) break
     }
     if (this.rnd() < 0.1) steps[steps.length - 1] += '[]'
@@ -80,10 +88,12 @@ export class DataPathGenerator {
 
   /** One expression built around one or two random paths. */
   expr(): string {
+    this.vars = []
     const p = this.path()
     const q = this.path()
+    const v = this.vars.length ? this.pick(this.vars) : '$'
     const k = p.keys.length ? quote(this.pick(p.keys)) : 'x'
-    switch (this.int(26)) {
+    switch (this.int(30)) {
       case 0: return p.text
       case 1: return `$count(${p.text})`
       case 2: return `$string(${p.text})`
@@ -109,6 +119,10 @@ export class DataPathGenerator {
       case 22: return `${p.text} ~> $type()`
       case 23: return `$reduce(${p.text}[$type($) = "number"], function($a, $b) { $a + $b })`
       case 24: return `$each(${p.text}[$type($) = "object"][0], function($v, $k) { $k })`
+      case 25: return `${p.text}.{"v": ${v}, "k": ${k}}`
+      case 26: return `${p.text}.%`
+      case 27: return `${p.text}.{"up": %.${k}, "here": ${k}}`
+      case 28: return `${p.text}[${v} ${this.pick(['=', '!='])} ${k}]`
       default: return `${p.text} = ${q.text}`
     }
   }

@@ -52,4 +52,25 @@ export const TRICKY: readonly { expr: string; dataset: string }[] = [
     '$toMillis("1970-01-01T00:00:01Z")', '$match("a1b22", /[0-9]+/)', '$replace("a1b22", /([0-9]+)/, "<$1>")', '$split("a1b22c", /[0-9]+/)',
     '$contains("abc", /B/i)', '$string({"a": 1/3})', '$string(0.1 + 0.2)', '[1..5][$ % 2 = 0]', '$count([1..10000])',
   ].map((expr) => ({ expr, dataset: 'dataset0' })),
+  ...[
+    'library.loans@$l.books@$b[$l.isbn=$b.isbn].{"title": $b.title, "customer": $l.customer}',
+    'library.loans@$l.books@$b[$l.isbn=$b.isbn].customers[$l.customer=id].{"customer": name, "book": $b.title, "due": $l.return}',
+    'library.books#$i[$i < 2].title', 'library.books#$i.{"i": $i, "t": title}', 'library.books[price > 30]#$i.[$i, title]',
+    'library.books@$b.authors@$a.{"a": $a, "b": $b.title}', 'library.books.authors#$i[$i = 0]',
+    'library.loans@$l.books@$b[$l.isbn=$b.isbn]{$b.title: $l.customer}', 'library.books#$i^(>price).{"i": $i, "p": price}',
+    'library.books^(price)#$i.{"i": $i, "p": price}', 'library.books.authors.%.title', 'library.books.authors.{"a": $, "t": %.title}',
+    'library.books.authors[%.price > 35]', 'library.books#$i{title: $i}', '$count(library.books@$b.authors)',
+    'library.books@$b.(authors)', 'library.books.%.loans.isbn', 'library.books@$b[copies > 1].$b.isbn',
+  ].map((expr) => ({ expr, dataset: 'library' })),
+  ...[
+    'Employee@$e.Contact[ssn = $e.SSN].{"name": $e.FirstName, "phone": Phone[type = "mobile"].number}',
+    'Employee@$e.(Contact)[ssn = $e.SSN].Phone.number', 'Employee#$pos[$pos < 2].Surname', 'Contact.Phone.%.ssn',
+    'Contact.Phone.{"n": number, "ssn": %.ssn}', 'Contact.Phone#$i[$i = 1].number', 'Employee@$e^($e.Surname).FirstName',
+    'Contact@$c.Phone@$p.{"s": $c.ssn, "t": $p.type}', 'Contact.Phone[type = "office"].%.%.Employee[0].SSN',
+  ].map((expr) => ({ expr, dataset: 'employees' })),
+  ...[
+    'items#$i.{"i": $i, "l": label}', 'items#$i[$i % 2 = 0].label', '{"items": items#$i.{"foo": "bar", "label": $$.items[$i].label}}',
+    'Account.Order#$o.Product.{"Order": $o, "SKU": SKU}', 'Account.Order.Product.%.OrderID', 'Account.Order.Product.Description.%.%.OrderID',
+    'Account.Order#$o.Product^(ProductID).{"p": `Product Name`, "o": $o}',
+  ].map((expr) => ({ expr, dataset: expr.startsWith('Account') ? 'dataset5' : 'items' })),
 ]
