@@ -7,12 +7,15 @@ import { apply, callFunction, callNative, type Code, type Lambda, type Native, t
 import { type Compiler, type Node, normalise } from './compile-context.js'
 import { NORMALISED } from './compile-path.js'
 import { JSONATA_FUNCTIONS, ORIGINALS, staticFrame } from './natives.js'
-import { FOCUS, Frame, isFunction, isLambda, state, tick } from './runtime.js'
+import { populateMessage } from './messages.js'
+import { createSequence, FOCUS, Frame, isFunction, isLambda, isSequence, type Seq, state, tick } from './runtime.js'
 
 /** What call compilation needs from the node compiler. */
 export interface CallCompiler extends Compiler {
   /** Variable names bound anywhere in the expression (`:=` or lambda parameters). */
   readonly bound: ReadonlySet<string>
+  /** Compiles another expression's AST on its own (for `$eval`); throws when it is unsupported. */
+  fresh(ast: Node): Code
 }
 
 /** jsonata's standard function names. */
@@ -33,7 +36,9 @@ const NEVER_SEQUENCE = new Set([
 /** Compiles a function call (`$f(a, b)`); `applyto` (from `~>`) is prepended to the arguments. */
 export function compileCall(c: CallCompiler, node: Node, depth: number): CallCode {
   const procNode = node.procedure as Node
-  const proc = c.node(procNode, depth + 1)
+  // `$eval(...)`: the variable itself would fall back (its jsonata implementation is asynchronous)
+  const isEval = procNode.type === 'variable' && procNode.value === 'eval' && !c.bound.has('eval')
+  const proc: Code = isEval ? (_input, env) => env.lookup('eval') : c.node(procNode, depth + 1)
   const args = (node.arguments as Node[]).map((a) => c.node(a, depth + 1))
   const procName = procNode.type === 'path' ? (procNode.steps as Node[])[0].value : procNode.value
   const hint = procNode.type === 'path' ? ((procNode.steps as Node[])[0].value as string) : undefined
@@ -59,6 +64,7 @@ export function compileCall(c: CallCompiler, node: Node, depth: number): CallCod
     }
   }
   const name = procNode.value as string
+  if (isEval) return compileEval(c, args, position, generic)
   const builtin = procNode.type === 'variable' && BUILTIN.has(name) && !c.bound.has(name) ? (staticFrame.lookup(name) as Native | undefined) : undefined
   if (builtin === undefined) return generic
   return direct(name, builtin, args, position, depth, generic)
@@ -291,5 +297,54 @@ export function compileTransformOp(c: CallCompiler, node: Node, depth: number): 
     }
     const native: Native = { _jsonata_function: true, implementation: transformer, signature, hof: true }
     return native
+  }
+}
+
+const evalCache = new Map<string, Code>()
+
+/**
+ * `$eval(expr, context?)` called directly (jsonata's functionEval): `expr` is parsed by jsonata,
+ * compiled once (cached) and evaluated in the calling frame; errors become D3120 (syntax) / D3121.
+ */
+function compileEval(c: CallCompiler, args: Code[], position: number | undefined, generic: CallCode): CallCode {
+  const builtin = staticFrame.lookup('eval') as Native
+  return (input, env, applyto) => {
+    if (!state.plainBuiltins && env.lookup('eval') !== builtin) return generic(input, env, applyto)
+    const values: unknown[] = applyto === undefined ? [] : [applyto.context]
+    for (const a of args) values.push(a(input, env))
+    builtin.token = 'eval'
+    builtin.position = position
+    try {
+      const [expr, focus] = validate(builtin.signature!, values, input) as [string | undefined, unknown]
+      if (expr === undefined) return undefined
+      let context = input
+      if (focus !== undefined) {
+        context = focus
+        if (Array.isArray(context) && !isSequence(context)) {
+          context = createSequence(context)
+          ;(context as Seq).outerWrapper = true
+        }
+      }
+      let code = evalCache.get(expr)
+      if (code === undefined) {
+        let ast: Node
+        try {
+          ast = jsonata(expr).ast() as unknown as Node
+        } catch (err) {
+          throw { code: 'D3120', value: (err as Error).message, error: err }
+        }
+        code = c.fresh(ast)
+        if (evalCache.size >= 1000) evalCache.clear()
+        evalCache.set(expr, code)
+      }
+      try {
+        return code(context, env)
+      } catch (err) {
+        populateMessage(err)
+        throw { code: 'D3121', value: (err as Error).message, error: err }
+      }
+    } catch (err) {
+      throw labelError(err, builtin, 'eval', position)
+    }
   }
 }

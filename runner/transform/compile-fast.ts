@@ -21,6 +21,11 @@ const SCALAR = new Set(['string', 'number', 'value', 'lambda', 'regex', 'transfo
 class NodeCompiler implements CallCompiler {
   constructor(readonly bound: ReadonlySet<string>) {}
 
+  /** Compiles another expression's AST on its own (for `$eval`). */
+  fresh(ast: Node): Code {
+    return new NodeCompiler(collectBound(ast, new Set())).node(ast, 1)
+  }
+
   /** Deepest static evaluation depth met (jsonata counts one level per nested node evaluation). */
   maxDepth = 0
 

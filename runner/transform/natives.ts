@@ -300,7 +300,11 @@ export function mergeSort(array: unknown[], comp: (a: unknown, b: unknown) => un
   return merged
 }
 
-/** Names whose jsonata implementation is asynchronous and not replaced: an expression using them falls back. */
+/**
+ * Names whose jsonata implementation is asynchronous and not replaced: an expression using them
+ * falls back. `$eval` is compiled only as a direct call `$eval(...)` (compile-call.ts), so any
+ * other use of it (passed as a value) falls back too.
+ */
 export const UNSUPPORTED_FUNCTIONS = new Set<string>(['eval'])
 
 const HOF = new Set(['map', 'filter', 'single', 'reduce', 'each', 'sift', 'sort', 'contains', 'split', 'replace', 'match'])
@@ -311,7 +315,10 @@ export const ORIGINALS = new WeakMap<object, (...args: unknown[]) => unknown>()
 /** The static frame of the fast path: every supported jsonata function. */
 export const staticFrame = new Frame(null)
 for (const [name, fn] of original) {
-  if (UNSUPPORTED_FUNCTIONS.has(name)) continue
+  if (name === 'eval') {
+    staticFrame.bind(name, fn) // only for its identity and signature: compile-call.ts evaluates direct calls itself
+    continue
+  }
   const impl = replacements[name]
   if (impl) {
     ORIGINALS.set(impl, fn.implementation)

@@ -51,6 +51,9 @@ export const TRICKY: readonly { expr: string; dataset: string }[] = [
     '$single([1, 2, 3], function($v) { $v = 2 })', '$formatNumber(1234.5678, "#,##0.00")', '$formatBase(255, 16)', '$fromMillis(0)',
     '$toMillis("1970-01-01T00:00:01Z")', '$match("a1b22", /[0-9]+/)', '$replace("a1b22", /([0-9]+)/, "<$1>")', '$split("a1b22c", /[0-9]+/)',
     '$contains("abc", /B/i)', '$string({"a": 1/3})', '$string(0.1 + 0.2)', '[1..5][$ % 2 = 0]', '$count([1..10000])',
+    '$eval("1 + 1")', '($x := 5; $eval("$x * 2"))', '$eval("[1, 2]")', '$eval("a", {"a": 3})', '$eval("1 +")', '$eval("$string(1/0)")',
+    '$eval(nothing)', '$eval("$", [1, 2])', '$eval("$[0]", [1, 2])', '$map(["1", "2"], function($s) { $eval($s) + 1 })', '$eval("$eval(\\"2\\")")',
+    '$eval(5)', '"$count($)" ~> $eval([1, 2, 3])',
   ].map((expr) => ({ expr, dataset: 'dataset0' })),
   ...[
     'library.loans@$l.books@$b[$l.isbn=$b.isbn].{"title": $b.title, "customer": $l.customer}',
