@@ -32,7 +32,12 @@ const files = findTests(root)
   .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
   .sort()
 
-if (process.env.RTDS_SERVICES !== 'external' && files.some((f) => f.startsWith('test/integration/') || f.includes('.int.test.ts'))) {
+/** Integration and end-to-end tests talk to the real servers. */
+function needsServers(file) {
+  return file.startsWith('test/integration/') || file.startsWith('test/e2e/')
+}
+
+if (process.env.RTDS_SERVICES !== 'external' && files.some(needsServers)) {
   const up = spawnSync(process.execPath, [join(root, 'services/rtds-services.mjs'), 'up'], { stdio: 'inherit', cwd: root })
   if (up.status !== 0) {
     console.error('services did not come up: integration tests cannot run (see the message above)')
