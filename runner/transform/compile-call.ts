@@ -1,14 +1,14 @@
 /**
  * Function calls on the fast path: generic application (jsonata's evaluateFunction), a direct lane
- * for jsonata's own non-higher-order functions, `~>`, and regex literals (matcher functions).
+ * for jsonata's own functions, direct `$eval(...)` calls, `~>`, and regex literals (matchers).
  */
 import jsonata from 'jsonata'
-import { apply, callFunction, callNative, type Code, type Lambda, type Native, type Signature, symbolOf, validate, validationCache } from './apply.js'
+import { apply, callNative, type Code, type Native, symbolOf, validate, validationCache } from './apply.js'
 import { type Compiler, type Node, normalise } from './compile-context.js'
 import { NORMALISED } from './compile-path.js'
-import { JSONATA_FUNCTIONS, ORIGINALS, staticFrame } from './natives.js'
+import { JSONATA_FUNCTIONS, staticFrame } from './natives.js'
 import { populateMessage } from './messages.js'
-import { createSequence, FOCUS, Frame, isFunction, isLambda, isSequence, type Seq, state, tick } from './runtime.js'
+import { createSequence, FOCUS, type Frame, isFunction, isSequence, type Seq, state } from './runtime.js'
 
 /** What call compilation needs from the node compiler. */
 export interface CallCompiler extends Compiler {
@@ -201,104 +201,6 @@ export function regex(node: Node): Code {
   }
 }
 
-
-const PLACEHOLDER: Code = () => undefined
-
-/** Compiles a partial application `$f(?, x)` (jsonata's evaluatePartialApplication). */
-export function compilePartial(c: CallCompiler, node: Node, depth: number): Code {
-  const procNode = node.procedure as Node
-  const args = (node.arguments as Node[]).map((a) => (a.type === 'operator' && a.value === '?' ? PLACEHOLDER : c.node(a, depth + 1)))
-  const proc = c.node(procNode, depth + 1)
-  const hint = procNode.type === 'path' ? ((procNode.steps as Node[])[0].value as string) : undefined
-  const token = hint ?? (procNode.value as string)
-  const position = node.position
-  return (input, env) => {
-    const values = args.map((a) => (a === PLACEHOLDER ? PLACEHOLDER : a(input, env)))
-    const p = proc(input, env) as (Lambda & Native) | undefined
-    if (p === undefined && hint !== undefined && env.lookup(hint)) throw { code: 'T1007', position, token: hint }
-    if (isLambda(p)) return partialLambda(p!, p!.params, p!.body, p!.input, values, env)
-    if (p && p._jsonata_function === true) return partialNative(p.implementation, values, env)
-    if (typeof p === 'function') return partialNative(p as (...a: unknown[]) => unknown, values, env)
-    throw { code: 'T1008', position, token }
-  }
-}
-
-/** jsonata's partialApplyProcedure: bound arguments go into a new frame, `?` ones stay parameters. */
-function partialLambda(owner: Partial<Lambda>, params: readonly string[], body: Code, input: unknown, values: unknown[], env: Frame): Lambda {
-  const frame = new Frame(owner.environment ?? env)
-  const unbound: string[] = []
-  params.forEach((name, i) => {
-    if (values[i] === PLACEHOLDER) unbound.push(name)
-    else frame.bind(name, values[i])
-  })
-  const l: Lambda = { _jsonata_lambda: true, input, environment: frame, params: unbound, arity: unbound.length, body, apply: (_s: unknown, a: unknown[]) => callFunction(l, a) }
-  return l
-}
-
-/**
- * jsonata's partialApplyNativeFunction: the parameters are the native function's own parameter
- * names (read from its source, as jsonata does, through jsonata's parser); calling it passes the
- * bound values positionally, without signature validation.
- */
-function partialNative(native: (...a: unknown[]) => unknown, values: unknown[], env: Frame): Lambda {
-  const source = (ORIGINALS.get(native) ?? native).toString()
-  const names = /\(([^)]*)\)/.exec(source)![1].split(',').map((n) => n.trim())
-  jsonata(`function(${names.map((n) => '$' + n).join(', ')}){ _ }`) // same parse error as jsonata for odd parameter lists
-  const body: Code = (_input, frame) => {
-    FOCUS.input = undefined
-    return native.apply(FOCUS, names.map((n) => frame.lookup(n)))
-  }
-  return partialLambda({}, names, body, undefined, values, env)
-}
-
-let transformSignature: Signature | undefined
-
-/**
- * The transform operator `| pattern | update [, delete] |` (jsonata's evaluateTransformExpression):
- * a function that clones its argument with `$clone`, then merges `update` into and deletes the
- * `delete` keys from every object `pattern` selects in the copy.
- */
-export function compileTransformOp(c: CallCompiler, node: Node, depth: number): Code {
-  const pattern = c.node(node.pattern as Node, depth + 1)
-  const update = c.node(node.update as Node, depth + 1)
-  const del = node.delete !== undefined ? c.node(node.delete as Node, depth + 1) : undefined
-  const updatePosition = (node.update as Node).position
-  const deletePosition = (node.delete as Node | undefined)?.position
-  const position = node.position
-  transformSignature ??= (jsonata('function($o)<(oa):o>{0}').ast() as unknown as { signature: Signature }).signature
-  const signature = transformSignature
-  return (_input, env) => {
-    const transformer = (obj: unknown): unknown => {
-      if (obj === undefined) return undefined
-      const clone = env.lookup('clone')
-      if (!isFunction(clone)) throw { code: 'T2013', position }
-      const result = apply(clone, [obj], null, state.depth + depth)
-      let matches = pattern(result, env)
-      if (matches === undefined) return result
-      if (!Array.isArray(matches)) matches = [matches]
-      for (const match of matches as Record<string, unknown>[]) {
-        tick()
-        const u = update(match, env)
-        if (u !== undefined) {
-          if (typeof u !== 'object' || u === null || Array.isArray(u)) throw { code: 'T2011', position: updatePosition, value: u }
-          for (const prop of Object.keys(u)) match[prop] = (u as Record<string, unknown>)[prop]
-        }
-        if (del !== undefined) {
-          let deletions = del(match, env)
-          if (deletions !== undefined) {
-            const value = deletions
-            if (!Array.isArray(deletions)) deletions = [deletions]
-            if (!(deletions as unknown[]).every((d) => typeof d === 'string')) throw { code: 'T2012', position: deletePosition, value }
-            for (const d of deletions as string[]) if (typeof match === 'object' && match !== null) delete match[d]
-          }
-        }
-      }
-      return result
-    }
-    const native: Native = { _jsonata_function: true, implementation: transformer, signature, hof: true }
-    return native
-  }
-}
 
 const evalCache = new Map<string, Code>()
 

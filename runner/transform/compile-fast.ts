@@ -5,7 +5,9 @@
  */
 import type { ExprNode } from 'jsonata'
 import { callFunction, type Code, type Lambda } from './apply.js'
-import { BUILTIN, type CallCompiler, compileApplyOp, compileCall, compilePartial, compileTransformOp, regex } from './compile-call.js'
+import { BUILTIN, type CallCompiler, compileApplyOp, compileCall, regex } from './compile-call.js'
+import { compilePartial } from './compile-partial.js'
+import { compileTransformOp } from './compile-transform-op.js'
 import { bindsAtRoot, collectBound, type Node, normalise, readsVariable, Unsupported } from './compile-context.js'
 import { compileBinary, compileGroup, compileUnary } from './compile-operators.js'
 import { compileFilter, compilePath, descendants, lookupName, NORMALISED, wildcard } from './compile-path.js'
