@@ -191,6 +191,10 @@ export function compileUnary(c: Compiler, node: Node, depth: number): Code {
   throw new Unsupported(`unary ${String(node.value)}`)
 }
 
+/** Objects built by the fast lane of object constructors: their prototype has no members and a null prototype. */
+export const JsonataObject = function JsonataObject(this: object) {} as unknown as { new (): Record<string, unknown>; prototype: object }
+JsonataObject.prototype = Object.create(null)
+
 /** jsonata's reduceTupleStream: the tuples of one group merged, each variable's values appended. */
 function reduceTupleStream(stream: unknown): Tuple {
   if (!Array.isArray(stream)) return stream as Tuple
@@ -249,14 +253,15 @@ export function compileGroup(c: Compiler, node: Node, depth: number): Code {
   const order = Object.keys(Object.fromEntries(literalKeys.map((k, i) => [k, i]))).map((k) => literalKeys.indexOf(k))
   const keys = order.map((i) => literalKeys[i] as string)
   const values = order.map((i) => pairs[i].value)
-  // A plain object (jsonata builds null-prototype ones): indistinguishable to JSONata and JSON,
-  // since jsonata only ever reads own properties, and V8 keeps it in fast (non-dictionary) mode.
-  let src = 'const r = {}\nlet v\n'
+  // jsonata builds null-prototype objects, which V8 keeps in slow dictionary mode; an instance of
+  // JsonataObject behaves the same (no inherited members at all: no toString, no constructor) but
+  // stays in fast mode.
+  let src = 'const r = new JsonataObject()\nlet v\n'
   keys.forEach((k, i) => {
     src += `v = f${i}(input, env)\nif (v !== undefined) r[${JSON.stringify(k)}] = v\n`
   })
   const head = values.map((_, i) => `const f${i} = fs[${i}]`).join('\n')
-  return new Function('fs', 'generic', `${head}\nreturn function object(input, env) {\nif (Array.isArray(input)) return generic(input, env)\n${src}return r\n}`)(values, generic) as Code
+  return new Function('fs', 'generic', 'JsonataObject', `${head}\nreturn function object(input, env) {\nif (Array.isArray(input)) return generic(input, env)\n${src}return r\n}`)(values, generic, JsonataObject) as Code
 }
 
 export { Unsupported }

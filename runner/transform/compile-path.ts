@@ -5,6 +5,7 @@
  */
 import type { Code } from './apply.js'
 import { decorate, type Compiler, type Node, normalise, Unsupported } from './compile-context.js'
+import { JsonataObject } from './compile-operators.js'
 import { compileTuplePath } from './compile-tuple.js'
 import { fn, mergeSort } from './natives.js'
 import { createSequence, FOCUS, Frame, isArrayOfNumbers, isFunction, isNumeric, isSequence, keysOf, tick, type Seq } from './runtime.js'
@@ -187,7 +188,8 @@ export const NORMALISED = new WeakSet<Code>()
 
 /**
  * Generated code for a chain of names; anything but plain objects along the way goes to `generic`.
- * A defined value read from an object whose prototype is Object.prototype (or null) is an own
+ * A defined value read from an object whose prototype is Object.prototype, null or the empty
+ * JsonataObject.prototype is an own
  * property unless it is a function (all of Object.prototype's members are, but `__proto__`, which
  * always takes the generic path): so plain JSON needs no hasOwnProperty call.
  */
@@ -200,12 +202,12 @@ if (Array.isArray(c)) return generic(input, env)
 v = c[${JSON.stringify(name)}]
 if (v === undefined) return undefined
 p = Object.getPrototypeOf(c)
-if ((p !== OP && p !== null) || typeof v === 'function' || c._jsonata_function === true || c._jsonata_lambda === true) return generic(input, env)
+if ((p !== OP && p !== null && p !== JP) || typeof v === 'function' || c._jsonata_function === true || c._jsonata_lambda === true) return generic(input, env)
 c = v
 `
   }
   src += 'if (Array.isArray(c) && c.sequence === true) return generic(input, env)\nreturn c'
-  return new Function('generic', 'OP', `return function nameChain(input, env) {\n${src}\n}`)(generic, Object.prototype) as Code
+  return new Function('generic', 'OP', 'JP', `return function nameChain(input, env) {\n${src}\n}`)(generic, Object.prototype, JsonataObject.prototype) as Code
 }
 
 /** A name step: the property of the context, mapped over arrays (jsonata `$lookup`). */
