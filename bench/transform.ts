@@ -7,62 +7,19 @@
 import { readFileSync } from 'node:fs'
 import jsonata from 'jsonata'
 import { compileTransform } from '../runner/transform/index.js'
+import { generateUser } from '../connectors/generate/randomuser-generate.js'
+import { mulberry32 } from '../runner/prng.js'
 
+const SEED = 42
 const RECORDS = Number(process.env.BENCH_RECORDS || 100_000)
 const PASSES = Number(process.env.BENCH_PASSES || 5)
 /** BENCH_ONLY=fast skips the interpreter (for profiling the fast path). */
 const ONLY_FAST = process.env.BENCH_ONLY === 'fast'
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const FIRST = ['Emma', 'Liam', 'Olivia', 'Noah', 'Ava', 'Mateo', 'Zoë', 'Jürgen', 'Aiko', 'Léa']
-const LAST = ['Smith', 'García', 'Müller', 'Rossi', 'Dubois', 'Kowalski', 'Nguyen', 'Silva', 'Jensen', 'Novak']
-const CITIES = ['Lyon', 'Leeds', 'Bergen', 'Porto', 'Graz', 'Tampere', 'Cork', 'Ghent']
-const COUNTRIES = ['France', 'United Kingdom', 'Norway', 'Portugal', 'Austria', 'Finland', 'Ireland', 'Belgium']
-
-function hex(r: () => number, n: number): string {
-  let s = ''
-  for (let i = 0; i < n; i++) s += Math.floor(r() * 16).toString(16)
-  return s
-}
-
-/** One randomuser.me-shaped user. */
+/** One randomuser.me-shaped user (the offline generator of `rtds run --embedded`) with an `orders` array for the array cases. */
 function user(r: () => number, i: number): Record<string, unknown> {
-  const first = FIRST[Math.floor(r() * FIRST.length)]
-  const last = LAST[Math.floor(r() * LAST.length)]
-  const c = Math.floor(r() * CITIES.length)
-  return {
-    gender: r() < 0.5 ? 'female' : 'male',
-    name: { title: r() < 0.5 ? 'Ms' : 'Mr', first, last },
-    location: {
-      street: { number: Math.floor(r() * 9999), name: `${LAST[Math.floor(r() * LAST.length)]} Street` },
-      city: CITIES[c],
-      state: CITIES[(c + 3) % CITIES.length],
-      country: COUNTRIES[c],
-      postcode: r() < 0.5 ? Math.floor(r() * 90000) + 10000 : `${hex(r, 3).toUpperCase()} ${Math.floor(r() * 9)}`,
-      coordinates: { latitude: (r() * 180 - 90).toFixed(4), longitude: (r() * 360 - 180).toFixed(4) },
-      timezone: { offset: '+1:00', description: 'Brussels, Copenhagen, Madrid, Paris' },
-    },
-    email: `${first.toLowerCase()}.${last.toLowerCase()}@example.com`,
-    login: { uuid: `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-a${hex(r, 3)}-${hex(r, 12)}`, username: `${first.toLowerCase()}${i}`, password: hex(r, 8), salt: hex(r, 8), md5: hex(r, 32) },
-    dob: { date: new Date(Date.UTC(1950, 0, 1) + Math.floor(r() * 1.5e12)).toISOString(), age: 20 + Math.floor(r() * 60) },
-    registered: { date: new Date(Date.UTC(2005, 0, 1) + Math.floor(r() * 5e11)).toISOString(), age: Math.floor(r() * 20) },
-    phone: `0${Math.floor(r() * 9)}-${hex(r, 4)}-${hex(r, 4)}`,
-    cell: `0${Math.floor(r() * 9)}-${hex(r, 4)}`,
-    id: { name: 'INSEE', value: hex(r, 13) },
-    picture: { large: `https://randomuser.me/api/portraits/women/${i % 100}.jpg`, medium: `https://randomuser.me/api/portraits/med/women/${i % 100}.jpg`, thumbnail: 'x' },
-    nat: 'FR',
-    orders: Array.from({ length: Math.floor(r() * 6) }, (_, k) => ({ sku: `SKU-${k}`, qty: 1 + Math.floor(r() * 4), price: Math.round(r() * 10000) / 100, status: r() < 0.7 ? 'paid' : 'open' })),
-  }
+  const orders = Array.from({ length: Math.floor(r() * 6) }, (_, k) => ({ sku: `SKU-${k}`, qty: 1 + Math.floor(r() * 4), price: Math.round(r() * 10000) / 100, status: r() < 0.7 ? 'paid' : 'open' }))
+  return { ...generateUser(SEED, i), orders }
 }
 
 const CASES: { name: string; expr: string }[] = [
@@ -120,8 +77,9 @@ function timeFast(expr: string, records: unknown[]): number {
   return best
 }
 
-const rnd = prng(42)
-const records = Array.from({ length: RECORDS }, (_, i) => user(rnd, i))
+const rnd = mulberry32(SEED)
+// records as the pipeline sees them: parsed from JSON (an HTTP response body, a staging row)
+const records = JSON.parse(JSON.stringify(Array.from({ length: RECORDS }, (_, i) => user(rnd, i)))) as Record<string, unknown>[]
 console.log(`bench:transform — ${RECORDS} randomuser-shaped records, node ${process.version}\n`)
 const rate = (ms: number) => Math.round((RECORDS / ms) * 1000)
 const fmt = (n: number) => n.toLocaleString('en-US').padStart(11)

@@ -41,7 +41,8 @@ test('store: the transform gives the reference row; a row missing a column is a 
   const store = compileRecordSteps(spec, spec.stages.store)
   const u: any = generateUser(4, 3)
   const [out] = outputsOf(await store({ key: u.login.uuid, value: u, origin: 'kafka:users_created/0@1' }))
-  assert.equal(out.value, expectedRow(u))
+  // transform outputs are null-prototype objects, as jsonata makes them: compare their data
+  assert.equal({ ...(out.value as object) }, expectedRow(u))
   assert.is(out.key, u.login.uuid)
   const partial: any = generateUser(4, 4)
   delete partial.picture

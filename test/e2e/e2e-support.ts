@@ -46,24 +46,8 @@ export function randomUser(i: number, runTag = ''): Record<string, any> {
   }
 }
 
-/** The `created_users` row of a user, computed without JSONata (the reference format_data). */
-export function expectedRow(u: Record<string, any>): Record<string, string> {
-  const l = u.location
-  return {
-    id: u.login.uuid,
-    first_name: u.name.first,
-    last_name: u.name.last,
-    gender: u.gender,
-    address: `${l.street.number} ${l.street.name}, ${l.city}, ${l.state}, ${l.country}`,
-    post_code: String(l.postcode),
-    email: u.email,
-    username: u.login.username,
-    dob: u.dob.date,
-    registered_date: u.registered.date,
-    phone: u.phone,
-    picture: u.picture.medium,
-  }
-}
+/** The `created_users` row of a user, computed without JSONata (one definition, shared with the engine's tests). */
+export { expectedRow } from '../../runner/engine/testing/users-fixture.js'
 
 /** A local randomuser.me: `GET /api/?results=N` answers the next N users of `users`, then empty pages. */
 export interface PageServer {

@@ -2,18 +2,10 @@
  * Deterministic generator of random JSONata expressions (from the constructs the transform compiler
  * supports) and random JSON inputs, for the differential test of the fast path against the interpreter.
  */
+import { mulberry32 } from '../../runner/prng.js'
 
-/** mulberry32: a small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The seeded PRNG of the generated tests. */
+export const prng = mulberry32
 
 const KEYS = ['a', 'b', 'c', 'name', 'n']
 const STRINGS = ['', 'x', 'Hello World', ' a  b ', 'abc', '42', '3.5', 'a,b,c']
