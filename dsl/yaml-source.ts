@@ -19,20 +19,37 @@ export class YamlSource {
   /** @param file path as given (for messages), @param dir absolute folder of the file */
   constructor(readonly file: string, readonly text: string, readonly dir: string) {
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true, strict: true })
-    for (const e of [...this.doc.errors, ...this.doc.warnings]) {
+    // After a syntax error the parser's view of the rest of the file is unreliable and the errors
+    // that follow are mostly echoes of the first one. Reported: every duplicate key and every tab
+    // used as indentation (each is a mistake of its own line), the first other syntax error unless
+    // a tab before it explains it, and the warnings.
+    const own = (e: { code: string }) => e.code === 'DUPLICATE_KEY' || e.code === 'TAB_AS_INDENT'
+    const first = [...this.doc.errors].sort((a, b) => a.pos[0] - b.pos[0]).find((e) => e.code !== 'DUPLICATE_KEY')
+    const reported = [...this.doc.errors, ...this.doc.warnings].filter((e) => own(e) || e === first || e.name === 'YAMLWarning')
+    for (const e of reported) {
       let off = e.pos[0]
+      let message = `YAML: ${firstLine(e.message)}`
       // the parser reports a mis-indented line at its first column: point at the offending token
       if (e.code === 'BAD_INDENT') while (text[off] === ' ') off++
       // an unclosed quote is reported where the file ends: point at the quote that opened it
       if (e.code === 'MISSING_CHAR' && /quote/.test(e.message)) off = openingQuote(text, off)
+      // a key indented deeper than its siblings is read as the continuation of the value above it:
+      // the parser points at that value; point at the over-indented key instead
+      if (e.code === 'MULTILINE_IMPLICIT_KEY' || e.code === 'BLOCK_AS_IMPLICIT_KEY') {
+        const deeper = overIndentedKey(text, off)
+        if (deeper) {
+          off = deeper.offset
+          message = `YAML: bad indentation: "${deeper.line}" is indented deeper than the keys above it, so it would continue the value on the line before`
+        }
+      }
       const { line, col } = this.lineCounter.linePos(off)
       const dup = e.code === 'DUPLICATE_KEY'
       this.diagnostics.push({
         code: dup ? CODES.YAML_DUPLICATE_KEY : CODES.YAML_SYNTAX,
         severity: e.name === 'YAMLWarning' ? 'warning' : 'error',
-        message: dup ? `duplicate key "${keyAt(text, off)}": ${e.message.toLowerCase()}` : `YAML: ${firstLine(e.message)}`,
+        message: dup ? `duplicate key "${keyAt(text, off)}": ${e.message.toLowerCase()}` : message,
         file, line, col,
-        hint: yamlHint(e.code),
+        hint: yamlHint(e.code === 'MULTILINE_IMPLICIT_KEY' || e.code === 'BLOCK_AS_IMPLICIT_KEY' ? 'BAD_INDENT' : e.code),
       })
     }
   }
@@ -118,6 +135,28 @@ export function alignOffset(value: string, text: string, start: number, end: num
     j = k + 1
   }
   return offs[Math.min(j, offs.length - 1)] ?? start
+}
+
+/**
+ * When the value starting at `off` has no `key: ` on its own line but a following line of the
+ * same plain scalar looks like `key: value`, that line is a key indented too deep: its offset
+ * (first non-space character) and text.
+ */
+function overIndentedKey(text: string, off: number): { offset: number; line: string } | undefined {
+  const eol = text.indexOf('\n', off)
+  if (eol < 0 || /:(\s|$)/.test(text.slice(off, eol))) return undefined
+  let start = eol + 1
+  while (start < text.length) {
+    const end = text.indexOf('\n', start) < 0 ? text.length : text.indexOf('\n', start)
+    const line = text.slice(start, end)
+    if (/^\s*[^\s#][^:#]*:(\s|$)/.test(line)) {
+      const indent = line.length - line.trimStart().length
+      return { offset: start + indent, line: line.trim() }
+    }
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return undefined
+    start = end + 1
+  }
+  return undefined
 }
 
 function firstLine(s: string): string {
