@@ -1,17 +1,24 @@
 // The machine's PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres). We do not own its process:
 // `up` starts the cluster with pg_ctlcluster only when it is down (and records that it did), makes
-// sure the databases `rtds` and `apicurio` (registry storage) exist; `down` stops it only if we
-// started it.
+// sure the databases `rtds` and the registry's storage exist; `down` stops it only if we started it.
 import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { dataDir } from './process-control.mjs'
+import { dataDir, SERVICES_DIR } from './process-control.mjs'
 
 const NAME = 'postgres'
 const HOST = '127.0.0.1'
 const PORT = 5432
+/**
+ * The registry's storage database, one per checkout (`apicurio_<hash of the checkout's path>`):
+ * Kafka's and Cassandra's data live in the checkout's services/.data/, so a fresh clone starts
+ * with empty servers, and its registry must start empty too (schema ids that no message of this
+ * Kafka carries, subjects `rtds plan` would wrongly find already there).
+ */
+export const REGISTRY_DATABASE = `apicurio_${createHash('sha256').update(SERVICES_DIR).digest('hex').slice(0, 10)}`
 /** Databases `up` creates when missing. */
-export const DATABASES = ['rtds', 'apicurio']
+export const DATABASES = ['rtds', REGISTRY_DATABASE]
 const startedMarker = () => join(dataDir(NAME), 'started-by-rtds')
 
 function clusterVersion() {

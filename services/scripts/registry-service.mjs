@@ -1,10 +1,11 @@
 // Apicurio Registry 3.3 (Quarkus runnable archive from Maven Central) on 127.0.0.1:8081. Clients use
 // its Confluent-compatible API at http://127.0.0.1:8081/apis/ccompat/v7. Storage: the machine's
-// Postgres, database `apicurio`, so schema ids survive restarts (Kafka keeps messages that carry
-// them across restarts too; the default in-memory H2 would forget them).
+// Postgres, database `apicurio_<checkout hash>` (REGISTRY_DATABASE), so schema ids survive restarts
+// (Kafka keeps messages that carry them across restarts too; the default in-memory H2 would forget them).
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureFetched, libDir } from './maven-fetch.mjs'
+import { REGISTRY_DATABASE } from './postgres-service.mjs'
 import { dataDir, marker, startDetached } from './process-control.mjs'
 
 const NAME = 'registry'
@@ -44,7 +45,7 @@ const CONFIG = {
   'quarkus.otel.enabled': 'false',
   'apicurio.storage.kind': 'sql',
   'apicurio.storage.sql.kind': 'postgresql',
-  'apicurio.datasource.url': 'jdbc:postgresql://127.0.0.1:5432/apicurio',
+  'apicurio.datasource.url': `jdbc:postgresql://127.0.0.1:5432/${REGISTRY_DATABASE}`,
   'apicurio.datasource.username': 'postgres',
   'apicurio.datasource.password': '', // trust auth on the local server
   'apicurio.datasource.jdbc.initial-size': '2',
