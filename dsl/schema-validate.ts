@@ -8,6 +8,7 @@
  * `"5000"`), the value is coerced to that number and validation is repeated. Non-templated strings
  * are never coerced (`port: "5000"` written by hand is a type error, as the editor shows it).
  */
+import { CQL_TYPE_PATTERN } from '../connectors/cassandra/spec.js'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
@@ -111,6 +112,7 @@ function toDiagnostic(src: YamlSource, e: ErrorObject): Diagnostic {
       const p = String(e.params.pattern)
       if (p === DURATION_PATTERN) return { ...base, code: CODES.INVALID_DURATION, ...at(path), message: `${where} is not a duration: "${e.data}"`, hint: 'write e.g. 500ms, 10s, 2m, 1h, 1d or a number of milliseconds' }
       if (p === SIZE_PATTERN) return { ...base, code: CODES.INVALID_SIZE, ...at(path), message: `${where} is not a size: "${e.data}"`, hint: 'write e.g. 512kb, 1mb or a number of bytes' }
+      if (p === CQL_TYPE_PATTERN) return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} is not a CQL type: "${e.data}"`, hint: 'use a CQL type: text, uuid, int, bigint, boolean, double, timestamp, ... or list<T>, set<T>, frozen<T>, map<K, V> of those' }
       return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} ${patternText(p)}, got "${e.data}"` }
     }
     default:
