@@ -36,8 +36,24 @@ export function kafka(settings: Pick<ConnectionSettings, 'kafkaBrokers'>, opts: 
     connectionTimeout: opts.connectionTimeout ?? 3000,
     requestTimeout: 30000,
     logLevel: opts.logLevel ?? envLevel ?? logLevel.ERROR,
+    logCreator: () => writeKafkaLog,
     retry: opts.retry ?? { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
   })
+}
+
+/**
+ * Errors the broker reports while it elects a leader or loads a group coordinator: kafkajs retries
+ * them itself, and if its retries run out the error reaches our classification anyway. Logged only
+ * with `RTDS_KAFKA_LOG=debug`.
+ */
+const TRANSIENT = /coordinator is (loading|not available)|not the correct coordinator|no leader|leadership election|rebalanc/i
+
+/** kafkajs log entries as one plain line on stderr: `kafka error: <message> (<error>)`. */
+function writeKafkaLog(entry: { level: logLevel; log: { message: string; error?: string } }): void {
+  const { message, error } = entry.log
+  if (TRANSIENT.test(`${message} ${error ?? ''}`) && process.env.RTDS_KAFKA_LOG !== 'debug') return
+  const level = logLevel[entry.level]?.toLowerCase() ?? 'log'
+  process.stderr.write(`kafka ${level}: ${message}${error ? ` (${error})` : ''}\n`)
 }
 
 /** kafkajs error names that mean the cluster is unreachable or busy right now. */
