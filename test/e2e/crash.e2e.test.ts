@@ -10,10 +10,8 @@ import * as assert from 'uvu/assert'
 import type cassandra from 'cassandra-driver'
 import type pg from 'pg'
 import { kafka } from '../../connectors/kafka/client.js'
-import { cassandraClient } from '../../connectors/cassandra/client.js'
-import { pgPool } from '../../connectors/postgres/client.js'
-import { requireCassandra, requireKafka, requirePostgres, requireRegistry, settings } from '../integration/connectors-support.js'
-import { cleanup, copyPipeline, randomUser, rtds, servePages, startRtds, type PageServer, type PipelineCopy } from './e2e-support.js'
+import { settings } from '../integration/connectors-support.js'
+import { applyLiveCopy, randomUser, rtds, servePages, startRtds, type PageServer, type PipelineCopy, type LiveCopy } from './e2e-support.js'
 
 const test = suite('e2e > crash')
 const N = Number(process.env.RTDS_CRASH_USERS ?? 10000)
@@ -56,22 +54,14 @@ async function runAndKill(when: (p: Progress) => boolean, withStored: boolean, w
   }
 }
 
+let live: LiveCopy | undefined
 test.before(async () => {
-  await requirePostgres()
-  await requireKafka()
-  await requireRegistry()
-  await requireCassandra()
-  copy = await copyPipeline({ results: 2000, every: '10ms' }) // N users in a few pages, well inside the runFor window
-  const applied = await rtds(['apply', copy.file])
-  assert.is(applied.code, 0, `rtds apply failed:\n${applied.stdout}\n${applied.stderr}`)
-  cass = cassandraClient(settings)
-  pool = pgPool(settings)
+  live = await applyLiveCopy({ results: 2000, every: '10ms' }) // N users in a few pages, well inside the runFor window
+  ;({ copy, cass, pool } = live)
 })
 test.after(async () => {
   await server?.close()
-  await cass?.shutdown().catch(() => {})
-  await pool?.end().catch(() => {})
-  if (copy) await cleanup(copy)
+  await live?.close()
 })
 
 test(`SIGKILL mid-relay and mid-consume, restart: all users stored exactly once, outbox drained`, async () => {

@@ -14,7 +14,10 @@ import type { AddressInfo } from 'node:net'
 import { kafka } from '../../connectors/kafka/client.js'
 import { cassandraClient } from '../../connectors/cassandra/client.js'
 import { pgPool } from '../../connectors/postgres/client.js'
-import { settings, unique } from '../integration/connectors-support.js'
+import * as assert from 'uvu/assert'
+import type cassandra from 'cassandra-driver'
+import type pg from 'pg'
+import { requireCassandra, requireKafka, requirePostgres, requireRegistry, settings, unique } from '../integration/connectors-support.js'
 
 export const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -183,4 +186,37 @@ export async function cleanup(c: PipelineCopy): Promise<void> {
   await fetch(`${base}/subjects/${c.topic}-value`, { method: 'DELETE' }).catch(() => {})
   await fetch(`${base}/subjects/${c.topic}-value?permanent=true`, { method: 'DELETE' }).catch(() => {})
   rmSync(c.dir, { recursive: true, force: true })
+}
+
+/** A unique copy of users.yaml applied to the real servers, with clients to inspect them. */
+export interface LiveCopy {
+  readonly copy: PipelineCopy
+  readonly cass: cassandra.Client
+  readonly pool: pg.Pool
+  /** Closes the clients and drops everything the copy created. */
+  close(): Promise<void>
+}
+
+/**
+ * The set-up of every end-to-end test: checks the four servers answer (failing with the command that
+ * starts them), writes a unique copy of users.yaml and runs `rtds apply` on it.
+ */
+export async function applyLiveCopy(opts: CopyOptions = {}): Promise<LiveCopy> {
+  await requirePostgres()
+  await requireKafka()
+  await requireRegistry()
+  await requireCassandra()
+  const copy = await copyPipeline(opts)
+  const applied = await rtds(['apply', copy.file])
+  assert.is(applied.code, 0, `rtds apply failed:\n${applied.stdout}\n${applied.stderr}`)
+  const cass = cassandraClient(settings)
+  const pool = pgPool(settings)
+  return {
+    copy, cass, pool,
+    close: async () => {
+      await cass.shutdown().catch(() => {})
+      await pool.end().catch(() => {})
+      await cleanup(copy)
+    },
+  }
 }

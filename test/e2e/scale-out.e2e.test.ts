@@ -9,10 +9,8 @@ import * as assert from 'uvu/assert'
 import type cassandra from 'cassandra-driver'
 import type pg from 'pg'
 import { kafka } from '../../connectors/kafka/client.js'
-import { cassandraClient } from '../../connectors/cassandra/client.js'
-import { pgPool } from '../../connectors/postgres/client.js'
-import { requireCassandra, requireKafka, requirePostgres, requireRegistry, settings } from '../integration/connectors-support.js'
-import { cleanup, copyPipeline, randomUser, rtds, servePages, type PipelineCopy } from './e2e-support.js'
+import { settings } from '../integration/connectors-support.js'
+import { applyLiveCopy, randomUser, rtds, servePages, type PipelineCopy, type LiveCopy } from './e2e-support.js'
 
 const test = suite('e2e > scale-out')
 const N = 6000
@@ -20,21 +18,13 @@ let copy: PipelineCopy
 let cass: cassandra.Client
 let pool: pg.Pool
 
+let live: LiveCopy | undefined
 test.before(async () => {
-  await requirePostgres()
-  await requireKafka()
-  await requireRegistry()
-  await requireCassandra()
-  copy = await copyPipeline({ results: 250, every: '10ms', batch: 50 })
-  const applied = await rtds(['apply', copy.file])
-  assert.is(applied.code, 0, `rtds apply failed:\n${applied.stdout}\n${applied.stderr}`)
-  cass = cassandraClient(settings)
-  pool = pgPool(settings)
+  live = await applyLiveCopy({ results: 250, every: '10ms', batch: 50 })
+  ;({ copy, cass, pool } = live)
 })
 test.after(async () => {
-  await cass?.shutdown().catch(() => {})
-  await pool?.end().catch(() => {})
-  if (copy) await cleanup(copy)
+  await live?.close()
 })
 
 test('two runners at once: every user stored exactly once, no row published twice', async () => {

@@ -7,28 +7,20 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type cassandra from 'cassandra-driver'
-import { cassandraClient } from '../../connectors/cassandra/client.js'
-import { requireCassandra, requireKafka, requirePostgres, requireRegistry, settings } from '../integration/connectors-support.js'
-import { cleanup, copyPipeline, randomUser, rtds, servePages, type PipelineCopy } from './e2e-support.js'
+import { applyLiveCopy, randomUser, rtds, servePages, type PipelineCopy, type LiveCopy } from './e2e-support.js'
 
 const test = suite('e2e > throughput')
 const N = Number(process.env.RTDS_BENCH_USERS ?? 10000)
 let copy: PipelineCopy
 let cass: cassandra.Client
 
+let live: LiveCopy | undefined
 test.before(async () => {
-  await requirePostgres()
-  await requireKafka()
-  await requireRegistry()
-  await requireCassandra()
-  copy = await copyPipeline({ results: N }) // one pull of N users: no idle runFor window in the figure
-  const applied = await rtds(['apply', copy.file])
-  assert.is(applied.code, 0, `rtds apply failed:\n${applied.stdout}\n${applied.stderr}`)
-  cass = cassandraClient(settings)
+  live = await applyLiveCopy({ results: N }) // one pull of N users: no idle runFor window in the figure
+  ;({ copy, cass } = live)
 })
 test.after(async () => {
-  await cass?.shutdown().catch(() => {})
-  if (copy) await cleanup(copy)
+  await live?.close()
 })
 
 test(`rtds run --once over ${N} served users`, async () => {

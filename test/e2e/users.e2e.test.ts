@@ -12,11 +12,9 @@ import * as assert from 'uvu/assert'
 import type cassandra from 'cassandra-driver'
 import type pg from 'pg'
 import { kafka } from '../../connectors/kafka/client.js'
-import { cassandraClient } from '../../connectors/cassandra/client.js'
-import { pgPool } from '../../connectors/postgres/client.js'
 import { DLQ_HEADERS } from '../../connectors/types.js'
-import { requireCassandra, requireKafka, requirePostgres, requireRegistry, settings, waitFor } from '../integration/connectors-support.js'
-import { cleanup, copyPipeline, expectedRow, randomUser, rtds, servePages, startRtds, type PipelineCopy } from './e2e-support.js'
+import { settings, waitFor } from '../integration/connectors-support.js'
+import { applyLiveCopy, expectedRow, randomUser, rtds, servePages, startRtds, type PipelineCopy, type LiveCopy } from './e2e-support.js'
 
 const test = suite('e2e > users')
 let copy: PipelineCopy
@@ -28,21 +26,13 @@ const rowsOf = async (where = '', params: unknown[] = []): Promise<Record<string
     Object.fromEntries(r.keys().map((k) => [k, k === 'id' ? r.get(k).toString() : r.get(k)])),
   )
 
+let live: LiveCopy | undefined
 test.before(async () => {
-  await requirePostgres()
-  await requireKafka()
-  await requireRegistry()
-  await requireCassandra()
-  copy = await copyPipeline({ every: '50ms' })
-  const applied = await rtds(['apply', copy.file])
-  assert.is(applied.code, 0, `rtds apply failed:\n${applied.stdout}\n${applied.stderr}`)
-  cass = cassandraClient(settings)
-  pool = pgPool(settings)
+  live = await applyLiveCopy({ every: '50ms' })
+  ;({ copy, cass, pool } = live)
 })
 test.after(async () => {
-  await cass?.shutdown().catch(() => {})
-  await pool?.end().catch(() => {})
-  if (copy) await cleanup(copy)
+  await live?.close()
 })
 
 test('rtds run --once stores exactly the served users, field by field; the broken one is dead-lettered', async () => {
