@@ -7,6 +7,7 @@ import { isAbsolute, join, normalize, relative, resolve } from 'node:path'
 import { Ajv } from 'ajv'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import avro from 'avsc'
+import { parseDocument } from 'yaml'
 import { CODES } from './codes.js'
 import type { ValueSchemaRef } from './spec.js'
 
@@ -42,7 +43,7 @@ export function loadSchemaFile(dir: string, written: string, subject: string): {
   try {
     schema = JSON.parse(text)
   } catch (e) {
-    return { problem: { code: CODES.SCHEMA_INVALID, message: `schema file "${written}" is not valid JSON: ${(e as Error).message}` } }
+    return { problem: { code: CODES.SCHEMA_INVALID, message: `schema file "${written}" is not valid JSON: ${jsonSyntaxError(text, (e as Error).message)}` } }
   }
   try {
     if (type === 'AVRO') avro.Type.forSchema(schema as avro.Schema)
@@ -55,4 +56,23 @@ export function loadSchemaFile(dir: string, written: string, subject: string): {
       hint: type === 'AVRO' ? 'see https://avro.apache.org/docs/1.11.1/specification/' : undefined } }
   }
   return { ref: { file, path: written, type, schema, subject } }
+}
+
+/**
+ * JSON.parse's message made one line, with the line and column of the mistake in the schema file:
+ * from V8's "at position N" when it gives one, else from the yaml parser (JSON is YAML), which
+ * locates most syntax errors V8 reports without a position ("Unexpected token ','").
+ */
+function jsonSyntaxError(text: string, v8Message: string): string {
+  const what = v8Message.replace(/ in JSON at position \d+.*$/s, '').replace(/^(Unexpected token '[^']*'),.*$/s, '$1').split('\n')[0]!
+  const at = /at position (\d+)/.exec(v8Message)
+  let pos: { line: number; col: number } | undefined
+  if (at) {
+    const before = text.slice(0, Number(at[1]))
+    pos = { line: before.split('\n').length, col: Number(at[1]) - before.lastIndexOf('\n') }
+  } else {
+    const linePos = parseDocument(text).errors[0]?.linePos?.[0]
+    if (linePos) pos = { line: linePos.line, col: linePos.col }
+  }
+  return pos ? `${what} (line ${pos.line}, column ${pos.col} of the file)` : what
 }
