@@ -80,7 +80,8 @@ export function classifyCassandraError(
   if (err instanceof RtdsError) return err
   const e = err as { name?: string; code?: number; message?: string } | undefined
   const name = e?.name ?? ''
-  const msg = e?.message ?? String(err)
+  // the driver's NoHostAvailableError message embeds each host's error, inspected over many lines: keep the first
+  const msg = (e?.message ?? String(err)).split('\n')[0]!.trim()
   const where = settings.cassandraContactPoints.join(',')
   if (
     name === 'NoHostAvailableError' || name === 'OperationTimedOutError' || name === 'BusyConnectionError' ||

@@ -48,11 +48,13 @@ export function kafka(settings: Pick<ConnectionSettings, 'kafkaBrokers'>, opts: 
  */
 const TRANSIENT = /coordinator is (loading|not available)|not the correct coordinator|no leader|leadership election|rebalanc/i
 
+const LEVEL_NAMES: Record<number, string> = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug' }
+
 /** kafkajs log entries as one plain line on stderr: `kafka error: <message> (<error>)`. */
 function writeKafkaLog(entry: { level: logLevel; log: { message: string; error?: string } }): void {
   const { message, error } = entry.log
   if (TRANSIENT.test(`${message} ${error ?? ''}`) && process.env.RTDS_KAFKA_LOG !== 'debug') return
-  const level = logLevel[entry.level]?.toLowerCase() ?? 'log'
+  const level = LEVEL_NAMES[entry.level] ?? 'log'
   process.stderr.write(`kafka ${level}: ${message}${error ? ` (${error})` : ''}\n`)
 }
 
