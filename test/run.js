@@ -7,6 +7,7 @@
 //   npm test -- dsl runner/x     only files whose path contains one of the words
 //   RTDS_TEST_JOBS=1 npm test    files run one at a time (default 2)
 //   RTDS_SERVICES=external       do not start services (they are managed elsewhere)
+//   *.solo.test.ts files (outage tests that stop servers) run last, alone
 import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -70,11 +71,15 @@ function runFile(file) {
   })
 }
 
+// `.solo.` files stop shared servers (outage tests): they run after all the others, one at a time
+const parallel = files.filter((f) => !f.includes('.solo.'))
+const solo = files.filter((f) => f.includes('.solo.'))
 const results = []
+let queue = parallel
 let next = 0
 async function worker() {
-  while (next < files.length) {
-    const file = files[next++]
+  while (next < queue.length) {
+    const file = queue[next++]
     const r = await runFile(file)
     results.push(r)
     const status = r.failed ? 'FAIL' : 'ok  '
@@ -83,6 +88,9 @@ async function worker() {
   }
 }
 await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker))
+queue = solo
+next = 0
+await worker()
 
 const passed = results.reduce((s, r) => s + r.passed, 0)
 const failed = results.reduce((s, r) => s + r.failed, 0)

@@ -117,6 +117,9 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
         )
         for (const e of s.errors) process.stdout.write(`  error: ${e}\n`)
       }
+    // every connection is closed (or abandoned, see LiveBackend.close): a client library's stray
+    // reconnect timer must not keep the process alive after the run ended
+    setTimeout(() => process.exit(), 2000).unref()
     if (summaries.some((s) => s.status === 'failed')) this.done(EXIT.findings)
   }
 }

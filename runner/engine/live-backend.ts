@@ -144,13 +144,26 @@ export class LiveBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await Promise.allSettled([...this.sources].map((s) => s.close()))
+    await settleWithin([...this.sources].map((s) => s.close()), CLOSE_TIMEOUT_MS)
     const producer = this.producer.peek(), admin = this.admin.peek()
-    await Promise.allSettled([
+    await settleWithin([
       producer?.then((p) => p.disconnect()),
       admin?.then((a) => a.disconnect()),
       this.cassandra?.shutdown(),
       this.pool?.end(),
-    ])
+    ], CLOSE_TIMEOUT_MS)
   }
+}
+
+/**
+ * How long closing may take. A client still reconnecting to a server that went away (kafkajs after
+ * a broker restart) can hang in disconnect: nothing is in flight any more by then, so it is abandoned.
+ */
+const CLOSE_TIMEOUT_MS = 10_000
+
+async function settleWithin(promises: readonly (Promise<unknown> | undefined)[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))
+  await Promise.race([Promise.allSettled(promises), late])
+  clearTimeout(timer)
 }
