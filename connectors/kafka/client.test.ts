@@ -22,6 +22,21 @@ test('kafka: unreachable brokers and retriable protocol errors are retriable Con
   assert.not.ok(other.retriable)
 })
 
+test('kafka: coordinator and leader errors of a just-started broker are retriable, also when kafkajs wrapped them', () => {
+  const s = { kafkaBrokers: ['127.0.0.1:9092'] }
+  const protocol = (type: string, message: string) => named('KafkaJSProtocolError', message, { type, retriable: false })
+  // kafkajs gives up after its own retries and wraps what the broker said
+  const notCoordinator = named('KafkaJSNonRetriableError', 'This is not the correct coordinator for this group', { retriable: false, cause: protocol('NOT_COORDINATOR_FOR_GROUP', 'This is not the correct coordinator for this group') })
+  assert.ok(classifyKafkaError(notCoordinator, s).retriable, 'NOT_COORDINATOR wrapped')
+  for (const type of ['COORDINATOR_LOAD_IN_PROGRESS', 'GROUP_LOAD_IN_PROGRESS', 'LEADER_NOT_AVAILABLE', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'REQUEST_TIMED_OUT']) {
+    const wrapped = named('KafkaJSNonRetriableError', 'outer', { retriable: false, originalError: protocol(type, 'inner') })
+    assert.instance(classifyKafkaError(wrapped, s), ConnectionError, type)
+  }
+  // a non-retriable cause stays non-retriable
+  const denied = named('KafkaJSNonRetriableError', 'outer', { retriable: false, cause: protocol('GROUP_AUTHORIZATION_FAILED', 'Not authorized to access group') })
+  assert.not.ok(classifyKafkaError(denied, s).retriable)
+})
+
 test('postgres: connection failures retriable, SQL errors not, passwords never shown', () => {
   const s = { databaseUrl: 'postgres://app:hunter2@127.0.0.1:5432/rtds' }
   const down = classifyPgError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432 hunter2'), { code: 'ECONNREFUSED' }), s)

@@ -66,16 +66,45 @@ const RETRIABLE_NAMES = new Set([
 ])
 
 /**
+ * Protocol errors the Kafka protocol marks retriable that a broker answers while it starts, elects a
+ * leader or loads a group coordinator (the first consumer group of a just-started broker gets
+ * NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS for a while). kafkajs names some of them by their
+ * old names; both are listed.
+ */
+const RETRIABLE_TYPES = new Set([
+  'NOT_COORDINATOR', 'NOT_COORDINATOR_FOR_GROUP', 'COORDINATOR_LOAD_IN_PROGRESS', 'GROUP_LOAD_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REBALANCE_IN_PROGRESS', 'KAFKA_STORAGE_ERROR', 'NOT_CONTROLLER',
+  'FETCH_SESSION_ID_NOT_FOUND', 'OFFSET_NOT_AVAILABLE', 'PREFERRED_LEADER_NOT_AVAILABLE', 'THROTTLING_QUOTA_EXCEEDED',
+])
+
+/**
+ * Whether `err` or any error it wraps (`cause`, kafkajs' `originalError`) means "try again": kafkajs
+ * wraps a retriable protocol error in a non-retriable one once its own retries ran out, and the
+ * outer error then hides what the broker said.
+ */
+export function isRetriableKafkaError(err: unknown): boolean {
+  const seen = new Set<unknown>()
+  for (let e = err as { name?: string; message?: string; retriable?: boolean; type?: string; cause?: unknown; originalError?: unknown } | undefined; e && typeof e === 'object' && !seen.has(e); e = (e.cause ?? e.originalError) as typeof e) {
+    seen.add(e)
+    if (RETRIABLE_NAMES.has(e.name ?? '') || e.retriable === true || RETRIABLE_TYPES.has(e.type ?? '')) return true
+    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection error|not the correct coordinator|coordinator is (loading|not available)/i.test(e.message ?? '')) return true
+  }
+  return false
+}
+
+/**
  * Maps a kafkajs failure to the rtds family: unreachable brokers, timeouts, retriable protocol
- * errors (leader moved, not enough replicas) → retriable `ConnectionError`; the rest → `RtdsError`.
+ * errors (leader moved, coordinator loading, not enough replicas) — also when wrapped — →
+ * retriable `ConnectionError`; the rest → `RtdsError`.
  */
 export function classifyKafkaError(err: unknown, settings: Pick<ConnectionSettings, 'kafkaBrokers'>, what = 'Kafka request'): RtdsError {
   if (err instanceof RtdsError) return err
   const e = err as { name?: string; message?: string; retriable?: boolean; type?: string } | undefined
-  const name = e?.name ?? ''
   const msg = e?.message ?? String(err)
   const brokers = settings.kafkaBrokers.join(',')
-  if (RETRIABLE_NAMES.has(name) || e?.retriable === true || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection error/i.test(msg)) {
+  if (isRetriableKafkaError(err)) {
     return new ConnectionError(`${what} failed: Kafka at ${brokers} is unavailable (${msg})`, {
       cause: err,
       hint: 'start the services with `npm run services:up`, or set KAFKA_BROKERS',

@@ -69,7 +69,7 @@ export class KafkaTopicSource implements Source {
   private isClosed = false
   /** Resolved by close(): batches waiting for acks stop waiting (their offsets stay uncommitted). */
   private closing!: () => void
-  private readonly closed = new Promise<void>((r) => (this.closing = r))
+  private closed = new Promise<void>((r) => (this.closing = r))
   private pauseMs: number
 
   constructor(private readonly opts: KafkaTopicSourceOptions) {
@@ -80,6 +80,7 @@ export class KafkaTopicSource implements Source {
   async run(emit: (batch: SourceBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
     const { topic, group, settings } = this.opts
     if (signal.aborted) return
+    this.reset()
     try {
       if (this.opts.once) {
         this.admin = this.opts.kafka.admin()
@@ -128,6 +129,18 @@ export class KafkaTopicSource implements Source {
         cause: this.gaveUp, hint: 'the unprocessed records stay in the topic (offsets not committed) for the next run',
       })
     }
+  }
+
+  /**
+   * The engine runs a source again after a retriable failure (a broker still starting): every run
+   * starts from a clean state, whatever the previous one left (close() marks the source stopped).
+   */
+  private reset(): void {
+    this.stopping = false
+    this.isClosed = false
+    this.gaveUp = undefined
+    this.endOffsets.clear()
+    this.closed = new Promise<void>((r) => (this.closing = r))
   }
 
   private track(p: Promise<void>): Promise<void> {

@@ -203,4 +203,48 @@ test('streaming: an input failing with a retriable error is restarted after a ba
   assert.match(stats2.errors[0], 'input x: bad config')
 })
 
+test('--once: an input failing with a retriable error at start (broker just started) is retried; one failing after it emitted is recorded', async () => {
+  let runs = 0
+  const starting: Source = {
+    name: 'kafka',
+    async run(emit) {
+      // a just-started broker: the group coordinator is still loading for the first two attempts
+      if (++runs <= 2) throw new ConnectionError('This is not the correct coordinator for this group')
+      await emit({ records: [rec(1), rec(2)], ack: async () => {}, nack: async () => {} })
+    },
+    async close() {},
+  }
+  const { sink, written } = memorySink()
+  const stats = newStageStats()
+  const lines: string[] = []
+  await runStage(options({ inputs: [starting], sinks: [sink], stats, restartInputs: false, log: (l) => lines.push(l) }))
+  assert.is(runs, 3)
+  assert.is(written.length, 2)
+  assert.equal(stats.errors, [])
+  assert.is(stats.retries, 2)
+  assert.match(lines[0], /input kafka failed at start: This is not the correct coordinator/)
+
+  let midRuns = 0
+  const mid: Source = {
+    name: 'kafka',
+    async run(emit) {
+      midRuns++
+      await emit({ records: [rec(3)], ack: async () => {}, nack: async () => {} })
+      throw new ConnectionError('broker went away')
+    },
+    async close() {},
+  }
+  const stats2 = newStageStats()
+  await runStage(options({ inputs: [mid], sinks: [sink], stats: stats2, restartInputs: false }))
+  assert.is(midRuns, 1, 'a --once input is not restarted after it emitted')
+  assert.match(stats2.errors[0], 'input kafka: broker went away')
+
+  let downRuns = 0
+  const down: Source = { name: 'pg', async run() { downRuns++; throw new ConnectionError('ECONNREFUSED') }, async close() {} }
+  const stats3 = newStageStats()
+  await runStage(options({ inputs: [down], sinks: [sink], stats: stats3, restartInputs: false, startRetryMs: 0 }))
+  assert.is(downRuns, 1, 'startRetryMs bounds the retries at start')
+  assert.match(stats3.errors[0], 'input pg: ECONNREFUSED')
+})
+
 test.run()

@@ -57,6 +57,12 @@ export interface StageRunOptions {
    */
   readonly restartInputs?: boolean
   /**
+   * An input whose `run` throws a retriable error before it emitted anything (a server that is
+   * down or still starting) is started again with backoff in every mode; without `restartInputs`
+   * only for this long after its first start (default 120 s), then the error is recorded.
+   */
+  readonly startRetryMs?: number
+  /**
    * How long a worker waits for more batches to fill `batch.size` (default `batch.timeout`). Queued
    * batches are always merged; waiting only pays off for sources that emit tiny batches
    * (`http_server`: one per request), not for those already batching by `batch.size`.
@@ -179,19 +185,26 @@ export async function runStage(o: StageRunOptions): Promise<void> {
     if (!(await queue.push(batch))) await batch.nack(new RtdsError('the stage stopped before taking the batch'))
     stats.queueHighWater = Math.max(stats.queueHighWater, queue.highWater)
   }
+  const startRetryMs = o.startRetryMs ?? 120_000
   const runInput = async (src: Source): Promise<void> => {
+    const firstStart = Date.now()
     for (let attempt = 1; ; attempt++) {
       const began = Date.now()
+      let emitted = false
       try {
-        await src.run(emit, o.stop)
+        await src.run((batch) => { emitted = true; return emit(batch) }, o.stop)
         return
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err))
-        if (o.restartInputs && isRetriable(e) && !o.stop.aborted) {
+        // at start (nothing emitted yet) a retriable failure is retried in every mode: a broker
+        // that just started answers NOT_COORDINATOR for a while; `--once` bounds it by startRetryMs
+        const starting = !emitted && Date.now() - firstStart < startRetryMs
+        if ((o.restartInputs || starting) && isRetriable(e) && !o.stop.aborted) {
           if (Date.now() - began > 60_000) attempt = 1 // it ran fine for a while: start the backoff over
           const ms = backoffDelay(attempt, { initialDelayMs: 500, maxDelayMs: 30_000 })
           stats.retries++
-          o.log(`${stage.name}: input ${src.name} failed: ${e.message} — restarting in ${ms} ms`)
+          const hint = attempt === 1 && e instanceof RtdsError && e.hint ? ` (Try this: ${e.hint})` : ''
+          o.log(`${stage.name}: input ${src.name} failed${emitted ? '' : ' at start'}: ${e.message} — restarting in ${ms} ms${hint}`)
           await sleep(ms, o.stop)
           if (!o.stop.aborted) continue
           return

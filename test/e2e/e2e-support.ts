@@ -4,7 +4,7 @@
  * the CLI run from the sources, the expected `created_users` row computed independently of the
  * JSONata transform, and cleanup of everything a test created.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -219,4 +219,19 @@ export async function applyLiveCopy(opts: CopyOptions = {}): Promise<LiveCopy> {
       await cleanup(copy)
     },
   }
+}
+
+/**
+ * `node services/rtds-services.mjs <action> --only <server>` (outage tests); fails the test when the
+ * script did not do it. Returns how long it took (ms).
+ */
+export function services(action: 'up' | 'down', server: 'kafka' | 'cassandra'): number {
+  const t0 = Date.now()
+  const r = spawnSync(process.execPath, [join(root, 'services/rtds-services.mjs'), action, '--only', server], { encoding: 'utf8', cwd: root })
+  const out = `${r.stdout}${r.stderr}`
+  assert.is(r.status, 0, `services ${action} --only ${server} failed:\n${out}`)
+  if (action === 'down') {
+    assert.ok(/stopped/.test(out), `${server} was not stopped (this test needs servers started from this checkout: npm run services:up):\n${out}`)
+  }
+  return Date.now() - t0
 }

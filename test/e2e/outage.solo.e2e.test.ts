@@ -11,20 +11,10 @@ import { spawnSync } from 'node:child_process'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { waitFor } from '../integration/connectors-support.js'
-import { applyLiveCopy, randomUser, startRtds, type LiveCopy } from './e2e-support.js'
+import { applyLiveCopy, randomUser, services, startRtds, type LiveCopy } from './e2e-support.js'
 
 const test = suite('e2e > outage')
 let live: LiveCopy | undefined
-
-/** `node services/rtds-services.mjs <action> --only <server>`; fails the test when the script did not do it. */
-function services(action: 'up' | 'down', server: 'kafka' | 'cassandra'): void {
-  const r = spawnSync(process.execPath, ['services/rtds-services.mjs', action, '--only', server], { encoding: 'utf8' })
-  const out = `${r.stdout}${r.stderr}`
-  assert.is(r.status, 0, `services ${action} --only ${server} failed:\n${out}`)
-  if (action === 'down') {
-    assert.ok(/stopped/.test(out), `${server} was not stopped (this test needs servers started from this checkout: npm run services:up):\n${out}`)
-  }
-}
 
 test.before(async () => {
   live = await applyLiveCopy({})

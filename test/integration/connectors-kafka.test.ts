@@ -100,6 +100,16 @@ test('sink: a schema not registered under the subject fails clearly, hinting rtd
   }
 })
 
+test('source: a source closed after a failed start runs again (the engine restarts it after a retriable error)', async () => {
+  const group = unique('g_restart')
+  const src = source(group)
+  await src.close() // what a failed start leaves behind
+  const seen: StreamRecord[] = []
+  const run = src.run(async (b) => { seen.push(...b.records); await b.ack() }, new AbortController().signal)
+  await Promise.race([run, new Promise((_, reject) => setTimeout(() => reject(new Error('the restarted source consumed nothing within 60 s')), 60_000))])
+  assert.is(seen.length, N)
+})
+
 test('source: decodes every record, origin/key/headers, commits the end offsets after acks (once)', async () => {
   const group = unique('g_once')
   const seen: StreamRecord[] = []
