@@ -2,5 +2,5 @@
  * rtds as a library: the DSL loader and (as the issues land) the engine and the transform compiler.
  */
 export * from './dsl/index.js'
-export { compileTransform, type CompiledTransform } from './runner/transform/index.js'
+export { compileTransform, type CompiledTransform } from './transform/index.js'
 export * from './runner/index.js'

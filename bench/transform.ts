@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs'
 import jsonata from 'jsonata'
-import { compileTransform } from '../runner/transform/index.js'
+import { compileTransform } from '../transform/index.js'
 import { generateUser } from '../connectors/generate/randomuser-generate.js'
-import { mulberry32 } from '../runner/prng.js'
+import { mulberry32 } from '../core/prng.js'
 
 const SEED = 42
 const RECORDS = Number(process.env.BENCH_RECORDS || 100_000)

@@ -4,7 +4,7 @@
  */
 import type { GraphNode, TaskGraph } from './graph-types.js'
 import { redactConfig } from './secret-redact.js'
-import { redactUrl } from './settings.js'
+import { redactUrl } from '../core/settings.js'
 import type { PipelineSpec } from './spec.js'
 import { stagingTopicOf } from './staging-topic.js'
 

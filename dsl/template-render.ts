@@ -9,7 +9,7 @@ import Handlebars from 'handlebars'
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml'
 import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
-import { SETTING_DEFAULTS } from './settings.js'
+import { SETTING_DEFAULTS } from '../core/settings.js'
 import type { DocPath, YamlSource } from './yaml-source.js'
 
 type HbNode = { type: string; loc?: { start: { line: number; column: number } }; [k: string]: any }

@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core'
-import { RtdsError, UsageError } from './errors.js'
+import { RtdsError, UsageError } from '../core/errors.js'
 
 /** Exit codes shared by every command (DESIGN §4). */
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const

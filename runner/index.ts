@@ -7,10 +7,10 @@
  *   const summary = await runPipeline(graph!, backend, { once: true, runFor: 0 })
  */
 export { runPipeline, stageWaves, type RunOptions, type RunSummary } from './engine/run-pipeline.js'
-export type { Backend, TopicSourceOptions, StagingSourceOptions, RunHistory, RunStart, RunOutcome } from './engine/backend.js'
+export type { Backend, TopicSourceOptions, StagingSourceOptions, RunHistory, RunStart, RunOutcome } from '../connectors/backend.js'
 export type { StageStats } from './engine/stage-runner.js'
 export { MemoryBackend, type MemoryBackendOptions } from '../connectors/memory/memory-backend.js'
 export { formatStored } from './engine/embedded-report.js'
-export { retry, backoffDelay, isRetriable, type RetryOptions } from './retry.js'
-export { schemaValidator, rowValidator, avroValidator, jsonSchemaValidator, type RecordValidator } from './validate-record.js'
+export { retry, backoffDelay, isRetriable, type RetryOptions } from '../core/retry.js'
+export { schemaValidator, rowValidator, avroValidator, jsonSchemaValidator, type RecordValidator } from '../dsl/record-validate.js'
 export { generateUser, generateUsers } from '../connectors/generate/randomuser-generate.js'

@@ -3,8 +3,8 @@
  * tables): one client factory, CQL identifier quoting and one error classifier.
  */
 import cassandra from 'cassandra-driver'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { ConnectionError, RecordError, RtdsError } from '../../runner/errors.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { ConnectionError, RecordError, RtdsError } from '../../core/errors.js'
 
 /** Options of {@link cassandraClient}. */
 export interface CassandraClientOptions {

@@ -5,13 +5,25 @@
  * Every DDL statement waits for schema agreement.
  */
 import type cassandra from 'cassandra-driver'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { RtdsError } from '../../runner/errors.js'
-import type { Change, ChangeDetail, DesiredCassandraTable, DesiredKeyspace, Step } from '../../runner/reconcile/resource-model.js'
-import { normaliseReplication } from '../../runner/reconcile/desired-state.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { RtdsError } from '../../core/errors.js'
+import { sortObject, type Change, type ChangeDetail, type DesiredCassandraTable, type DesiredKeyspace, type Step } from '../resource-model.js'
 import { classifyCassandraError, cqlIdent } from './client.js'
+import type { ResourceType } from '../connector.js'
+import type { DeclaredResource } from '../resource-model.js'
 
 type Settings = Pick<ConnectionSettings, 'cassandraContactPoints'>
+
+/** Keyspace replication with string values and the short strategy class name. */
+export function normaliseReplication(r: Readonly<Record<string, string | number>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(r)) {
+    out[k] = k === 'class' ? String(v).replace(/^org\.apache\.cassandra\.locator\./, '') : String(v)
+  }
+  if (!out.class) out.class = 'SimpleStrategy'
+  if (out.class === 'SimpleStrategy' && !out.replication_factor) out.replication_factor = '1'
+  return sortObject(out)
+}
 
 /** A table as `system_schema` describes it. */
 export interface LiveCassandraTable {
@@ -152,4 +164,21 @@ export async function applyCqlStep(step: Step, client: cassandra.Client, setting
     if (Date.now() > deadline) throw new RtdsError('Cassandra nodes did not reach schema agreement within 30 s', { hint: 'check `nodetool describecluster`, then run `rtds apply` again' })
     await new Promise((r) => setTimeout(r, 250))
   }
+}
+
+/** Cassandra keyspaces and tables in `plan`/`apply`. */
+export const cassandraResourceType: ResourceType = {
+  kinds: ['cassandra_keyspace', 'cassandra_table'],
+  ops: ['cql'],
+  async plan(declared, clients) {
+    const client = await clients.cassandra()
+    const out = new Map<DeclaredResource, Change>()
+    for (const d of declared) {
+      const r = d.resource
+      if (r.kind === 'cassandra_keyspace') out.set(d, planKeyspace(r, await readKeyspace(client, clients.settings, r.name), d.files))
+      else if (r.kind === 'cassandra_table') out.set(d, planCassandraTable(r, await readCassandraTable(client, clients.settings, r.keyspace, r.table), d.files))
+    }
+    return out
+  },
+  apply: async (step, clients) => applyCqlStep(step, await clients.cassandra(), clients.settings),
 }

@@ -8,9 +8,9 @@
  * that are not columns of the table are ignored; columns the value lacks are left unset.
  */
 import cassandra from 'cassandra-driver'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { RecordError, RtdsError } from '../../runner/errors.js'
-import type { RecordFailure, Sink, StreamRecord } from '../types.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { RecordError, RtdsError } from '../../core/errors.js'
+import type { RecordFailure, Sink, StreamRecord } from '../../core/stream.js'
 import { classifyCassandraError, cqlIdent } from './client.js'
 import { toCql } from './value-convert.js'
 

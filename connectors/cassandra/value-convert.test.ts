@@ -1,7 +1,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import cassandra from 'cassandra-driver'
-import { RecordError } from '../../runner/errors.js'
+import { RecordError } from '../../core/errors.js'
 import { toCql } from './value-convert.js'
 
 const test = suite('connectors > cassandra > value-convert')

@@ -4,7 +4,7 @@
  * silently mangled row. `undefined` becomes `unset` (the column is left alone); `null` stays null.
  */
 import cassandra from 'cassandra-driver'
-import { RecordError } from '../../runner/errors.js'
+import { RecordError } from '../../core/errors.js'
 
 const { types } = cassandra
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

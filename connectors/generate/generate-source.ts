@@ -4,8 +4,8 @@
  * user and a rerun of the same seed reproduces the same users (and the same keys).
  */
 import type { GenerateSourceSpec } from '../../dsl/spec.js'
-import type { PullSource } from '../../runner/scheduler/pull-source.js'
-import type { StreamRecord } from '../types.js'
+import type { PullSource } from '../../core/pull-source.js'
+import type { StreamRecord } from '../../core/stream.js'
 import { generateUser } from './randomuser-generate.js'
 
 export interface GenerateSourceOptions {

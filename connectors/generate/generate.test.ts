@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { avroValidator } from '../../runner/validate-record.js'
+import { avroValidator } from '../../dsl/record-validate.js'
 import { GenerateSource } from './generate-source.js'
 import { generateUser, generateUsers } from './randomuser-generate.js'
 

@@ -6,7 +6,7 @@
  * `login.uuid`, ISO dates for dob/registered, picture URLs.
  */
 import { createHash } from 'node:crypto'
-import { mulberry32 } from '../../runner/prng.js'
+import { mulberry32 } from '../../core/prng.js'
 
 interface Nat {
   readonly nat: string

@@ -4,11 +4,11 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { compilePipeline } from '../../dsl/index.js'
 import { runPipeline } from '../../runner/engine/run-pipeline.js'
-import { ConnectionError } from '../../runner/errors.js'
-import { avroValidator } from '../../runner/validate-record.js'
+import { ConnectionError } from '../../core/errors.js'
+import { avroValidator } from '../../dsl/record-validate.js'
 import { generateUser } from '../generate/randomuser-generate.js'
 import { MemoryBackend } from '../memory/memory-backend.js'
-import type { SourceBatch } from '../types.js'
+import type { SourceBatch } from '../../core/stream.js'
 import { HttpServerSource, type HttpServerSourceOptions } from './http-server-source.js'
 
 const userSchema = JSON.parse(readFileSync('schemas/randomuser_user.avsc', 'utf8'))
@@ -116,7 +116,7 @@ test('through the engine: 202 only after the staging commit, then the row reache
   const backend = new MemoryBackend({ pipeline: 'users', faults: async (w) => { if (w.kind === 'staging') await wait(commitDelay) } })
   const ac = new AbortController()
   let server!: HttpServerSource
-  const run = runPipeline(graph!, backend, { signal: ac.signal, progressMs: 0, graceMs: 2000, onHttpServer: (s) => (server = s) })
+  const run = runPipeline(graph!, backend, { signal: ac.signal, progressMs: 0, graceMs: 2000, onListen: (s) => (server = s as HttpServerSource) })
   try {
     for (let i = 0; i < 100 && !server?.address(); i++) await wait(10)
     const base = `http://127.0.0.1:${server.address()!.port}`

@@ -12,9 +12,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { timingSafeEqual } from 'node:crypto'
 import type { HttpServerSourceSpec } from '../../dsl/spec.js'
-import { ConnectionError } from '../../runner/errors.js'
-import type { RecordValidator } from '../../runner/validate-record.js'
-import type { Source, SourceBatch, StreamRecord } from '../types.js'
+import { ConnectionError } from '../../core/errors.js'
+import type { RecordValidator } from '../../dsl/record-validate.js'
+import type { Source, SourceBatch, StreamRecord } from '../../core/stream.js'
 
 export interface HttpServerSourceOptions {
   readonly name: string

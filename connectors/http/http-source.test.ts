@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ConnectionError, RtdsError } from '../../runner/errors.js'
+import { ConnectionError, RtdsError } from '../../core/errors.js'
 import { generateUsers } from '../generate/randomuser-generate.js'
 import { HttpSource, pullUrl } from './http-source.js'
 

@@ -6,12 +6,12 @@
  * (one SourceBatch), each record's origin `http:<source> page=<n> index=<i>`.
  */
 import type { HttpSourceSpec } from '../../dsl/spec.js'
-import { redactUrl } from '../../dsl/settings.js'
-import { ConnectionError, RtdsError } from '../../runner/errors.js'
-import { retry, type RetryOptions } from '../../runner/retry.js'
-import { compileExpression, type Evaluator } from '../../runner/engine/transform-fn.js'
-import type { PullSource } from '../../runner/scheduler/pull-source.js'
-import type { StreamRecord } from '../types.js'
+import { redactUrl } from '../../core/settings.js'
+import { ConnectionError, RtdsError } from '../../core/errors.js'
+import { retry, type RetryOptions } from '../../core/retry.js'
+import { compileExpression, type Evaluator } from '../../transform/transform-fn.js'
+import type { PullSource } from '../../core/pull-source.js'
+import type { StreamRecord } from '../../core/stream.js'
 
 export interface HttpSourceOptions {
   readonly name: string

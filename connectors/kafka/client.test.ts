@@ -1,6 +1,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ConnectionError, RecordError, RtdsError } from '../../runner/errors.js'
+import { ConnectionError, RecordError, RtdsError } from '../../core/errors.js'
 import { classifyKafkaError } from './client.js'
 import { classifyPgError } from '../postgres/client.js'
 import { classifyRegistryError } from '../registry/client.js'

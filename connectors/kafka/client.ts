@@ -3,8 +3,8 @@
  * `plan`/`apply` (admin): one client factory and one error classifier.
  */
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { ConnectionError, RtdsError } from '../../runner/errors.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { ConnectionError, RtdsError } from '../../core/errors.js'
 
 /** Options of {@link kafka}. */
 export interface KafkaClientOptions {

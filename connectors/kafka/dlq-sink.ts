@@ -6,9 +6,9 @@
  * decoded (`Buffer`/`Uint8Array` values) — `{"rawBase64": "..."}`.
  */
 import type { Admin, Producer } from 'kafkajs'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { RecordError, RtdsError } from '../../runner/errors.js'
-import { DLQ_HEADERS, type DeadLetterSink, type StreamRecord } from '../types.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { RecordError, RtdsError } from '../../core/errors.js'
+import { DLQ_HEADERS, type DeadLetterSink, type StreamRecord } from '../../core/stream.js'
 import { classifyKafkaError } from './client.js'
 
 export interface KafkaDeadLetterSinkOptions {

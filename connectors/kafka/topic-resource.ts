@@ -5,10 +5,13 @@
  * as a permanent diff.
  */
 import type { Admin, ConfigResourceTypes } from 'kafkajs'
-import type { Change, ChangeDetail, DesiredTopic, Step } from '../../runner/reconcile/resource-model.js'
-import type { ConnectionSettings } from '../../dsl/settings.js'
+import type { Change, ChangeDetail, DesiredTopic, Step } from '../resource-model.js'
+import type { ConnectionSettings } from '../../core/settings.js'
 import { classifyKafkaError } from './client.js'
-import { RtdsError } from '../../runner/errors.js'
+import { RtdsError } from '../../core/errors.js'
+import type { ResourceType } from '../connector.js'
+import type { DeclaredResource } from '../resource-model.js'
+import { retry } from '../../core/retry.js'
 
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes // ConfigResourceTypes.TOPIC
 const TOPIC_CONFIG_SOURCE = 1 // ConfigSource.TOPIC_CONFIG: set on the topic itself
@@ -121,4 +124,18 @@ export async function applyTopicStep(step: Step, admin: Admin, settings: Pick<Co
   } catch (err) {
     throw classifyKafkaError(err, settings, `${step.op} ${'topic' in step ? step.topic : ''}`.trim())
   }
+}
+
+/** Kafka topics in `plan`/`apply`: one metadata read for every declared topic. */
+export const kafkaResourceType: ResourceType = {
+  kinds: ['kafka_topic'],
+  ops: ['kafka.createTopic', 'kafka.createPartitions', 'kafka.alterConfigs'],
+  async plan(declared, clients) {
+    const admin = await clients.kafkaAdmin()
+    const live = await retry(() => readTopics(admin, declared.map((d) => d.resource.name), clients.settings), { maxAttempts: 3, initialDelayMs: 300 })
+    const out = new Map<DeclaredResource, Change>()
+    for (const d of declared) if (d.resource.kind === 'kafka_topic') out.set(d, planTopic(d.resource, live.get(d.resource.name), d.files))
+    return out
+  },
+  apply: async (step, clients) => applyTopicStep(step, await clients.kafkaAdmin(), clients.settings),
 }

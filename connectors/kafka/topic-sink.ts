@@ -5,9 +5,9 @@
  * (all in-sync replicas). `write` resolves after the broker acknowledged the whole batch.
  */
 import type { IHeaders, Message, Producer } from 'kafkajs'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { RecordError } from '../../runner/errors.js'
-import type { RecordFailure, Sink, StreamRecord } from '../types.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { RecordError } from '../../core/errors.js'
+import type { RecordFailure, Sink, StreamRecord } from '../../core/stream.js'
 import type { CodecSchema, RegistryValueCodec } from '../registry/value-codec.js'
 import { classifyKafkaError } from './client.js'
 

@@ -15,9 +15,9 @@
  * partition's committed offset (of the whole group) reached the end offset seen at start.
  */
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { ConnectionError, RecordError } from '../../runner/errors.js'
-import type { Source, SourceBatch, StreamRecord } from '../types.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { ConnectionError, RecordError } from '../../core/errors.js'
+import type { Source, SourceBatch, StreamRecord } from '../../core/stream.js'
 import type { CodecSchema, RegistryValueCodec } from '../registry/value-codec.js'
 import { classifyKafkaError } from './client.js'
 import { PartitionProgress } from './partition-progress.js'

@@ -5,9 +5,11 @@
  * life of the process; `snapshot()` shows what was stored.
  */
 import type { CassandraTableSpec, PostgresTableSpec, TopicSpec } from '../../dsl/spec.js'
-import type { Backend, RunHistory, RunOutcome, RunStart, TopicSourceOptions, StagingSourceOptions } from '../../runner/engine/backend.js'
-import { RecordError, RtdsError } from '../../runner/errors.js'
-import { DLQ_HEADERS, type DeadLetterSink, type RecordFailure, type Sink, type Source, type StreamRecord } from '../types.js'
+import type { Backend, RunHistory, RunOutcome, RunStart, TopicSourceOptions, StagingSourceOptions } from '../backend.js'
+import { RecordError, RtdsError } from '../../core/errors.js'
+import { DLQ_HEADERS, type DeadLetterSink, type RecordFailure, type Sink, type Source, type StreamRecord } from '../../core/stream.js'
+import { runtimes, type ConnectorRegistry, type ConnectorRuntime } from '../connector.js'
+import { CONNECTORS } from '../index.js'
 import type { FaultHook } from './memory-faults.js'
 import { MemoryStagingTable } from './memory-staging.js'
 import { MemoryTable } from './memory-table.js'
@@ -35,6 +37,8 @@ export interface MemoryBackendOptions {
   readonly pipeline: string
   /** Fault injection for tests (delays, failures) run before every sink write. */
   readonly faults?: FaultHook
+  /** The connectors (default: rtds' registry). */
+  readonly connectors?: ConnectorRegistry
 }
 
 /** See the module comment. */
@@ -45,7 +49,11 @@ export class MemoryBackend implements Backend {
   readonly tables = new Map<string, MemoryTable>()
   readonly dlq = new Map<string, DeadLetter[]>()
   readonly runs: MemoryRun[] = []
-  constructor(readonly opts: MemoryBackendOptions) {}
+  /** The embedded twin of connector `kind` (its `embedded()`), made once. */
+  readonly runtime: (kind: string) => ConnectorRuntime
+  constructor(readonly opts: MemoryBackendOptions) {
+    this.runtime = runtimes(opts.connectors ?? CONNECTORS, 'embedded', this)
+  }
 
   /** The memory topic of `spec` (created on first use). */
   topic(spec: TopicSpec): MemoryTopic {
@@ -77,7 +85,7 @@ export class MemoryBackend implements Backend {
           try {
             encoded.push([record, topic.codec.encode(record.value)])
           } catch (err) {
-            failures.push({ record, error: err instanceof RtdsError ? err : new RecordError('encode', (err as Error).message, { cause: err }) })
+            failures.push({ record, error: err instanceof RtdsError ? err : new RecordError('validation', (err as Error).message, { cause: err }) })
           }
         }
         if (encoded.length) await this.opts.faults?.({ kind: 'topic', name: spec.name, records: encoded.length })

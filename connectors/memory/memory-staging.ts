@@ -5,9 +5,9 @@
  * until ack (published) or nack (unlocked again) — the semantics of the Postgres outbox.
  */
 import type { PostgresTableSpec } from '../../dsl/spec.js'
-import type { StagingSourceOptions } from '../../runner/engine/backend.js'
-import { ConnectionError, RecordError } from '../../runner/errors.js'
-import type { RecordFailure, Sink, Source, SourceBatch, StreamRecord } from '../types.js'
+import type { StagingSourceOptions } from '../backend.js'
+import { ConnectionError, RecordError } from '../../core/errors.js'
+import type { RecordFailure, Sink, Source, SourceBatch, StreamRecord } from '../../core/stream.js'
 import type { FaultHook } from './memory-faults.js'
 
 /** One staged row. */

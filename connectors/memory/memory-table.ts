@@ -3,8 +3,8 @@
  * replayed row replaces the stored one, as an INSERT does in Cassandra).
  */
 import type { CassandraTableSpec } from '../../dsl/spec.js'
-import { RecordError } from '../../runner/errors.js'
-import type { RecordFailure, Sink } from '../types.js'
+import { RecordError } from '../../core/errors.js'
+import type { RecordFailure, Sink } from '../../core/stream.js'
 import type { FaultHook } from './memory-faults.js'
 
 /** See the module comment. */

@@ -6,10 +6,10 @@
  * order. A nacked batch is read again after a pause (in `once` mode it is left for the next run
  * and `run` fails at the end, like the live source).
  */
-import type { Source, SourceBatch, StreamRecord } from '../types.js'
-import type { TopicSourceOptions } from '../../runner/engine/backend.js'
-import { ConnectionError } from '../../runner/errors.js'
-import { sleep } from '../../runner/retry.js'
+import type { Source, SourceBatch, StreamRecord } from '../../core/stream.js'
+import type { TopicSourceOptions } from '../backend.js'
+import { ConnectionError } from '../../core/errors.js'
+import { sleep } from '../../core/retry.js'
 import type { MemoryTopic, TopicMessage } from './memory-topic.js'
 
 /** Pause before re-reading a nacked batch. */

@@ -7,8 +7,8 @@
  */
 import avsc from 'avsc'
 import type { TopicSpec } from '../../dsl/spec.js'
-import { RecordError } from '../../runner/errors.js'
-import { schemaValidator } from '../../runner/validate-record.js'
+import { RecordError } from '../../core/errors.js'
+import { schemaValidator } from '../../dsl/record-validate.js'
 import { partitionOf } from './murmur2.js'
 
 /** One stored message. */

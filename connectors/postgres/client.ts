@@ -4,9 +4,9 @@
  * password redacted and the command that starts it.
  */
 import pg from 'pg'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { redactUrl } from '../../dsl/settings.js'
-import { ConnectionError, RtdsError } from '../../runner/errors.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { redactUrl } from '../../core/settings.js'
+import { ConnectionError, RtdsError } from '../../core/errors.js'
 
 /** Options of {@link pgPool}. */
 export interface PgPoolOptions {

@@ -2,7 +2,7 @@
  * The Postgres tables rtds owns. One definition, used by `rtds apply` (which creates them) and by the
  * runtime (staging outbox writer and relay, run history). Identifiers are validated and quoted here.
  */
-import { RtdsError } from '../../runner/errors.js'
+import { RtdsError } from '../../core/errors.js'
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/
 

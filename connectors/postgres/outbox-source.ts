@@ -10,9 +10,9 @@
  * become claimable again (at-least-once; the deterministic key makes replays harmless downstream).
  */
 import type pg from 'pg'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { ConnectionError } from '../../runner/errors.js'
-import type { Source, SourceBatch, StreamRecord } from '../types.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { ConnectionError } from '../../core/errors.js'
+import type { Source, SourceBatch, StreamRecord } from '../../core/stream.js'
 import { classifyPgError } from './client.js'
 import { pgQualified } from './ddl.js'
 

@@ -4,7 +4,7 @@
  * pipeline runs even before `rtds apply` touched the state schema.
  */
 import type pg from 'pg'
-import type { ConnectionSettings } from '../../dsl/settings.js'
+import type { ConnectionSettings } from '../../core/settings.js'
 import { classifyPgError } from './client.js'
 import { STATE_SCHEMA, pgIdent, stateTablesDdl } from './ddl.js'
 

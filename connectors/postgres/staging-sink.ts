@@ -4,9 +4,9 @@
  * resolves after COMMIT, which is what lets the HTTP API answer 202 only for durable records.
  */
 import type pg from 'pg'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { RecordError } from '../../runner/errors.js'
-import type { RecordFailure, Sink, StreamRecord } from '../types.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { RecordError } from '../../core/errors.js'
+import type { RecordFailure, Sink, StreamRecord } from '../../core/stream.js'
 import { pgQualified } from './ddl.js'
 import { withTransaction } from './client.js'
 

@@ -6,9 +6,11 @@
 import type pg from 'pg'
 import { STAGING_COLUMNS, STATE_SCHEMA, pgIdent, pgQualified, stagingTableDdl, stateTablesDdl } from './ddl.js'
 import { classifyPgError } from './client.js'
-import type { Change, ChangeDetail, DesiredPgDatabase, DesiredPgTable, DesiredStateTables, Step } from '../../runner/reconcile/resource-model.js'
-import type { LiveClients } from '../../runner/reconcile/live-clients.js'
-import { RtdsError } from '../../runner/errors.js'
+import type { Change, ChangeDetail, DesiredPgDatabase, DesiredPgTable, DesiredStateTables, Step } from '../resource-model.js'
+import type { LiveClients } from '../live-clients.js'
+import { RtdsError } from '../../core/errors.js'
+import type { ResourceType } from '../connector.js'
+import type { DeclaredResource } from '../resource-model.js'
 
 /** Whether the error is "database does not exist" (SQLSTATE 3D000), classified or raw. */
 export function isMissingDatabase(err: unknown): boolean {
@@ -136,4 +138,22 @@ export async function applyPgStep(step: Step, clients: LiveClients): Promise<voi
   } catch (err) {
     throw classifyPgError(err, clients.settings, 'applying Postgres DDL')
   }
+}
+
+/** The Postgres database, rtds' state tables and staging tables in `plan`/`apply`. */
+export const postgresResourceType: ResourceType = {
+  kinds: ['postgres_database', 'postgres_state_tables', 'postgres_table'],
+  ops: ['pg.createDatabase', 'sql'],
+  async plan(declared, clients) {
+    const exists = await pgDatabaseExists(clients)
+    const out = new Map<DeclaredResource, Change>()
+    for (const d of declared) {
+      const r = d.resource
+      if (r.kind === 'postgres_database') out.set(d, planPgDatabase(r, exists, d.files))
+      else if (r.kind === 'postgres_state_tables') out.set(d, await planStateTables(r, clients, exists, d.files))
+      else if (r.kind === 'postgres_table') out.set(d, await planStagingTable(r, clients, exists, d.files))
+    }
+    return out
+  },
+  apply: applyPgStep,
 }

@@ -3,9 +3,9 @@
  * the runtime (encode/decode in the Confluent wire format) and by `plan`/`apply` (subjects).
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { redactUrl } from '../../dsl/settings.js'
-import { ConnectionError, RtdsError } from '../../runner/errors.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { redactUrl } from '../../core/settings.js'
+import { ConnectionError, RtdsError } from '../../core/errors.js'
 
 /**
  * A registry client for `settings.schemaRegistryUrl`. Credentials in the URL

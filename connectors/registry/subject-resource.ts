@@ -4,12 +4,14 @@
  * with the declared schema in normal form; a different schema is a new version whose verdict comes
  * from the registry's compatibility endpoint, and whose breaking fields rtds names itself.
  */
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { redactUrl } from '../../dsl/settings.js'
-import { ConnectionError, RtdsError } from '../../runner/errors.js'
-import type { Change, ChangeDetail, CompatibilityLevel, DesiredSubject, SchemaVerdict, Step } from '../../runner/reconcile/resource-model.js'
-import { avroFieldBreaks, breaksForLevel, canonicalSchemaText, formatBreak } from '../../runner/reconcile/schema-compat.js'
+import type { ConnectionSettings } from '../../core/settings.js'
+import { redactUrl } from '../../core/settings.js'
+import { ConnectionError, RtdsError } from '../../core/errors.js'
+import type { Change, ChangeDetail, CompatibilityLevel, DesiredSubject, SchemaVerdict, Step } from '../resource-model.js'
+import { avroFieldBreaks, breaksForLevel, canonicalSchemaText, formatBreak } from './schema-compat.js'
 import { classifyRegistryError } from './client.js'
+import type { ResourceType } from '../connector.js'
+import type { DeclaredResource } from '../resource-model.js'
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json'
 
@@ -178,4 +180,16 @@ export async function applySubjectStep(step: Step, reg: RegistryHttp): Promise<v
   if (step.op === 'registry.setCompatibility') await reg.setLevel(step.subject, step.level)
   else if (step.op === 'registry.register') await reg.register(step.subject, step.schemaType, step.schema)
   else throw new RtdsError(`not a registry step: ${step.op}`)
+}
+
+/** Registry subjects in `plan`/`apply` (a topic's value schema). */
+export const registryResourceType: ResourceType = {
+  kinds: ['registry_subject'],
+  ops: ['registry.setCompatibility', 'registry.register'],
+  async plan(declared, clients) {
+    const out = new Map<DeclaredResource, Change>()
+    for (const d of declared) if (d.resource.kind === 'registry_subject') out.set(d, await planSubject(d.resource, clients.registry(), d.files))
+    return out
+  },
+  apply: (step, clients) => applySubjectStep(step, clients.registry()),
 }

@@ -6,9 +6,9 @@
  * registry client); a topic without a declared value schema carries plain JSON, no wire header.
  */
 import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import type { ConnectionSettings } from '../../dsl/settings.js'
+import type { ConnectionSettings } from '../../core/settings.js'
 import type { ValueSchemaRef } from '../../dsl/spec.js'
-import { RecordError, RtdsError } from '../../runner/errors.js'
+import { RecordError, RtdsError } from '../../core/errors.js'
 import { classifyRegistryError, registryStatus } from './client.js'
 
 /** The part of a topic's value schema the codec needs (see `ValueSchemaRef` in dsl/spec.ts). */

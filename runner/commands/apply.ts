@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core'
-import { connectionSettings } from '../../dsl/settings.js'
+import { connectionSettings } from '../../core/settings.js'
 import { parseDuration } from '../../dsl/index.js'
 import { EXIT, RtdsCommand } from '../base-command.js'
-import { ConnectionError, UsageError } from '../errors.js'
+import { ConnectionError, UsageError } from '../../core/errors.js'
 import { applyPipelines, type ApplyResult } from '../reconcile/apply-executor.js'
-import { LiveClients } from '../reconcile/live-clients.js'
+import { LiveClients } from '../../connectors/live-clients.js'
 import { loadSpecs } from '../reconcile/load-specs.js'
 import { formatPlan, planJson } from '../reconcile/plan-format.js'
 

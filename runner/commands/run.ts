@@ -1,13 +1,13 @@
 import { Args, Flags } from '@oclif/core'
 import { formatDiagnostic, loadPipelines, parseDuration } from '../../dsl/index.js'
-import { connectionSettings } from '../../dsl/settings.js'
+import { connectionSettings } from '../../core/settings.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import { MemoryBackend } from '../../connectors/memory/memory-backend.js'
 import { EXIT, RtdsCommand } from '../base-command.js'
-import { ConnectionError, UsageError } from '../errors.js'
-import type { Backend } from '../engine/backend.js'
+import { ConnectionError, UsageError } from '../../core/errors.js'
+import type { Backend } from '../../connectors/backend.js'
 import { formatStored } from '../engine/embedded-report.js'
-import { LiveBackend } from '../engine/live-backend.js'
+import { LiveBackend } from '../../connectors/live-backend.js'
 import { runPipeline, type RunSummary } from '../engine/run-pipeline.js'
 
 function duration(flag: string, value: string | undefined): number | undefined {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { Args, Flags } from '@oclif/core'
 import { EXIT, RtdsCommand } from '../base-command.js'
-import { UsageError } from '../errors.js'
+import { UsageError } from '../../core/errors.js'
 import { jsonReport } from '../testing/reporters/json-reporter.js'
 import { junitReport } from '../testing/reporters/junit-reporter.js'
 import { textReport } from '../testing/reporters/text-reporter.js'

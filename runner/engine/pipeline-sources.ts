@@ -1,34 +1,31 @@
 /**
- * The engine's inputs for a stage's `from` names: a pipeline source → its connector (pulling
- * sources wrapped in their schedule), a topic → `backend.topicSource`, a staging table →
- * `backend.stagingSource`. Offline mode (the embedded default) replaces an `http` source by the
- * `generate` source; `--once` leaves the `http_server` source out (it never ends by itself).
+ * The engine's inputs for a stage's `from` names, looked up in the backend's connector runtimes:
+ * a pipeline source → its connector's `input` (a pulling source wrapped in its schedule, or a
+ * listening one), a topic or a table → its connector's `reader`. A connector may leave a source
+ * out of a run (`http_server` in `--once`: it never ends by itself); that is logged.
  */
-import { GenerateSource } from '../../connectors/generate/generate-source.js'
-import { HttpServerSource } from '../../connectors/http-server/http-server-source.js'
-import { HttpSource } from '../../connectors/http/http-source.js'
-import type { Source, StreamRecord } from '../../connectors/types.js'
+import type { Source, StreamRecord } from '../../core/stream.js'
 import type { PipelineSpec, SourceSpec, StageSpec } from '../../dsl/spec.js'
 import { stagingTopicOf } from '../../dsl/staging-topic.js'
-import { RtdsError } from '../errors.js'
-import type { PullSource } from '../scheduler/pull-source.js'
+import { schemaValidator } from '../../dsl/record-validate.js'
+import { RtdsError } from '../../core/errors.js'
+import { kindOf } from '../../connectors/connector.js'
+import type { Backend } from '../../connectors/backend.js'
 import { scheduledSource } from '../scheduler/scheduled-source.js'
-import { schemaValidator } from '../validate-record.js'
-import type { Backend } from './backend.js'
 
 export interface InputContext {
   readonly spec: PipelineSpec
   readonly backend: Backend
   readonly once: boolean
-  /** Replace `http` sources by `generate` (no network). */
+  /** Pulls from the internet replaced by their offline twins (no network). */
   readonly offline: boolean
   /** Override every schedule's `runFor` (ms). */
   readonly runFor?: number
   readonly log: (line: string) => void
   /** Dead-letters an undecodable topic record (counted on the stage). */
   readonly onUndecodable: (stage: StageSpec, raw: StreamRecord, error: Error) => Promise<void>
-  /** Called with every http_server source created (tests read its address). */
-  readonly onHttpServer?: (source: HttpServerSource) => void
+  /** Called with every listening source created (tests read the ingestion API's address). */
+  readonly onListen?: (source: Source) => void
   /** Replaces a pipeline source's connector for one stage (`rtds test` feeds its inputs this way); `undefined` keeps the connector. */
   readonly sourceOverride?: SourceOverride
 }
@@ -39,65 +36,54 @@ export interface InputContext {
  */
 export type SourceOverride = (source: SourceSpec, stage: StageSpec) => Source | undefined
 
-/** The pulling connector of a source spec (offline: `http` → `generate`). */
-function pullerOf(src: SourceSpec, ctx: InputContext): PullSource {
-  if (src.kind === 'generate') return GenerateSource.fromSpec(src)
-  if (src.kind === 'http') {
-    if (ctx.offline) {
-      ctx.log(`${src.name}: offline — the http source is replaced by the generate source (randomuser-shaped users, seed 1, ${src.http.results ?? 10} per pull)`)
-      return new GenerateSource({ name: src.name, seed: 1, count: src.http.results ?? 10 })
-    }
-    return HttpSource.fromSpec(src, ctx.log)
+/** The input of pipeline source `src` for `stage` (undefined: left out of this run, logged). */
+function pipelineInput(src: SourceSpec, stage: StageSpec, ctx: InputContext): { source: Source; tinyBatches: boolean } | undefined {
+  const { spec } = ctx
+  const topic = stage.to.map((t) => stagingTopicOf(spec, t) ?? spec.topics[t]).find((t) => t !== undefined)
+  const input = ctx.backend.runtime(src.kind).input!(src, {
+    stage, once: ctx.once, offline: ctx.offline, log: ctx.log, validator: topic?.value ? schemaValidator(topic.value) : undefined,
+  })
+  if ('skip' in input) {
+    ctx.log(input.skip)
+    return undefined
   }
-  throw new RtdsError(`source ${src.name} does not pull`)
+  if ('listen' in input) {
+    ctx.onListen?.(input.listen)
+    return { source: input.listen, tinyBatches: input.tinyBatches ?? false }
+  }
+  const schedule = src.schedule && ctx.runFor !== undefined ? { ...src.schedule, runFor: ctx.runFor } : src.schedule
+  return { source: scheduledSource(input.pull, schedule, { pipeline: spec.pipeline, once: ctx.once, history: ctx.backend.runHistory(), log: ctx.log }), tinyBatches: false }
+}
+
+/** The inputs of a stage and whether any of them emits tiny batches (one per request) worth waiting for. */
+export interface StageInputs {
+  readonly sources: Source[]
+  readonly tinyBatches: boolean
 }
 
 /** The inputs of `stage` (a source left out in this mode is logged and skipped). */
-export function stageInputs(stage: StageSpec, ctx: InputContext): Source[] {
+export function stageInputs(stage: StageSpec, ctx: InputContext): StageInputs {
   const { spec, backend } = ctx
-  const inputs: Source[] = []
+  const sources: Source[] = []
+  let tinyBatches = false
   for (const name of stage.from) {
     const src = spec.sources[name]
-    const given = src ? ctx.sourceOverride?.(src, stage) : undefined
-    if (given) {
-      inputs.push(given)
-      continue
-    }
     if (src) {
-      if (src.kind === 'http_server') {
-        if (ctx.once) {
-          ctx.log(`${name}: http_server not started in --once (it would never end)`)
-          continue
-        }
-        const topic = stage.to.map((t) => stagingTopicOf(spec, t) ?? spec.topics[t]).find((t) => t !== undefined)
-        const server = HttpServerSource.fromSpec(src, topic?.value ? schemaValidator(topic.value) : undefined, ctx.log)
-        ctx.onHttpServer?.(server)
-        inputs.push(server)
-        continue
-      }
-      const schedule = src.schedule && ctx.runFor !== undefined ? { ...src.schedule, runFor: ctx.runFor } : src.schedule
-      inputs.push(scheduledSource(pullerOf(src, ctx), schedule, { pipeline: spec.pipeline, once: ctx.once, history: backend.runHistory(), log: ctx.log }))
+      const given = ctx.sourceOverride?.(src, stage)
+      const input = given ? { source: given, tinyBatches: false } : pipelineInput(src, stage, ctx)
+      if (input) (sources.push(input.source), (tinyBatches ||= input.tinyBatches))
       continue
     }
-    const topic = spec.topics[name]
-    if (topic) {
-      inputs.push(
-        backend.topicSource(topic, {
-          group: `rtds.${spec.pipeline}.${stage.name}`,
-          stage: stage.name,
-          once: ctx.once,
-          batchSize: stage.batch.size,
-          onUndecodable: (raw, error) => ctx.onUndecodable(stage, raw, error),
-        }),
-      )
-      continue
-    }
-    const table = spec.tables[name]
-    if (table?.kind === 'postgres') {
-      inputs.push(backend.stagingSource(table, { once: ctx.once, batchSize: stage.batch.size }))
-      continue
-    }
-    throw new RtdsError(`stage ${stage.name} reads ${name}, which is not a source, topic or staging table`)
+    const entity = spec.topics[name] ?? spec.tables[name]
+    const reader = entity ? backend.runtime(kindOf(entity)).reader : undefined
+    if (!entity || !reader) throw new RtdsError(`stage ${stage.name} reads ${name}, which is not a source, topic or readable table`)
+    sources.push(reader(entity, {
+      group: `rtds.${spec.pipeline}.${stage.name}`,
+      stage: stage.name,
+      once: ctx.once,
+      batchSize: stage.batch.size,
+      onUndecodable: (raw, error) => ctx.onUndecodable(stage, raw, error),
+    }))
   }
-  return inputs
+  return { sources, tinyBatches }
 }

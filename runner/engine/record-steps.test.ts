@@ -4,9 +4,9 @@ import * as assert from 'uvu/assert'
 import { compilePipeline } from '../../dsl/index.js'
 import type { PipelineSpec } from '../../dsl/spec.js'
 import { generateUser } from '../../connectors/generate/randomuser-generate.js'
-import { RecordError } from '../errors.js'
+import { RecordError } from '../../core/errors.js'
 import { compileRecordSteps, dlqTopicOf, type Prepared } from './record-steps.js'
-import { expectedRow } from './testing/users-fixture.js'
+import { expectedRow } from '../../test/helpers/users-fixture.js'
 
 function usersSpec(): PipelineSpec {
   const r = compilePipeline('pipelines/users.yaml', readFileSync('pipelines/users.yaml', 'utf8'), { env: { ...process.env, RANDOMUSER_URL: 'http://x/' } })

@@ -4,12 +4,12 @@
  * schema for a staging table, the topic's schema for a topic, every column for a Cassandra table).
  * A record that fails any step becomes a `RecordError` (the engine dead-letters it).
  */
-import type { StreamRecord } from '../../connectors/types.js'
+import type { StreamRecord } from '../../core/stream.js'
 import type { PipelineSpec, StageSpec, TableSpec, TopicSpec } from '../../dsl/spec.js'
 import { stagingTopicOf } from '../../dsl/staging-topic.js'
-import { RecordError } from '../errors.js'
-import { rowValidator, schemaValidator, type RecordValidator } from '../validate-record.js'
-import { compileExpression, type Evaluator } from './transform-fn.js'
+import { RecordError } from '../../core/errors.js'
+import { rowValidator, schemaValidator, type RecordValidator } from '../../dsl/record-validate.js'
+import { compileExpression, type Evaluator } from '../../transform/transform-fn.js'
 
 /** What a record becomes: one output record per target, or the reason it cannot go anywhere. */
 export type Prepared = { readonly outputs: readonly StreamRecord[] } | { readonly error: RecordError }

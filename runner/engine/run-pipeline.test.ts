@@ -4,9 +4,9 @@ import * as assert from 'uvu/assert'
 import { compilePipeline } from '../../dsl/index.js'
 import { generateUser } from '../../connectors/generate/randomuser-generate.js'
 import { MemoryBackend } from '../../connectors/memory/memory-backend.js'
-import { DLQ_HEADERS } from '../../connectors/types.js'
+import { DLQ_HEADERS } from '../../core/stream.js'
 import { runPipeline, stageWaves } from './run-pipeline.js'
-import { expectedRow, numericPostcodeUser, randomuserServer, stringPostcodeUser, userWithoutEmail } from './testing/users-fixture.js'
+import { expectedRow, numericPostcodeUser, randomuserServer, stringPostcodeUser, userWithoutEmail } from '../../test/helpers/users-fixture.js'
 
 const USERS_YAML = 'pipelines/users.yaml'
 

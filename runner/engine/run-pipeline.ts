@@ -7,13 +7,13 @@
  * `graceMs` what is still in flight is nacked (redelivered by the next run) and the run returns.
  * The caller owns (and closes) the backend.
  */
-import type { Sink, StreamRecord } from '../../connectors/types.js'
+import type { Sink, Source, StreamRecord } from '../../core/stream.js'
+import { kindOf } from '../../connectors/connector.js'
 import type { StageSpec } from '../../dsl/spec.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
-import { RecordError } from '../errors.js'
-import { retry } from '../retry.js'
-import type { HttpServerSource } from '../../connectors/http-server/http-server-source.js'
-import type { Backend } from './backend.js'
+import { RecordError } from '../../core/errors.js'
+import { retry } from '../../core/retry.js'
+import type { Backend } from '../../connectors/backend.js'
 import { stageInputs, type SourceOverride } from './pipeline-sources.js'
 import { compileRecordSteps, dlqTopicOf, stageTargets } from './record-steps.js'
 import { newStageStats, runStage, type StageStats } from './stage-runner.js'
@@ -33,8 +33,8 @@ export interface RunOptions {
   readonly runFor?: number
   /** Interval of the progress lines in ms (default 5000; 0 = none). */
   readonly progressMs?: number
-  /** Called for each http_server source (tests). */
-  readonly onHttpServer?: (source: HttpServerSource) => void
+  /** Called for each listening source, e.g. the ingestion API (tests read its address). */
+  readonly onListen?: (source: Source) => void
   /** Replaces pipeline sources' connectors (`rtds test` feeds its inputs this way); see `SourceOverride`. */
   readonly sourceOverride?: SourceOverride
 }
@@ -122,18 +122,20 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
 
   const runOne = async (stage: StageSpec): Promise<void> => {
     const sinks: Sink[] = stageTargets(spec, stage).map((t) => {
-      if (t.kind === 'topic') return backend.topicSink(t.topic)
-      return t.table.kind === 'postgres' ? backend.stagingSink(t.table) : backend.tableSink(t.table)
+      const entity = t.kind === 'topic' ? t.topic : t.table
+      const sink = backend.runtime(kindOf(entity)).sink
+      if (!sink) throw new RecordError('config', `stage ${stage.name} writes ${entity.name}, whose connector cannot be written`)
+      return sink(entity)
     })
-    const inputs = stageInputs(stage, {
-      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onHttpServer: opts.onHttpServer, sourceOverride: opts.sourceOverride,
+    const { sources: inputs, tinyBatches } = stageInputs(stage, {
+      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onListen: opts.onListen, sourceOverride: opts.sourceOverride,
     })
     try {
       await runStage({
         stage, inputs, sinks, prepare: compileRecordSteps(spec, stage), dlq, dlqTopic: dlqTopicOf(spec, stage),
         stats: stats[stage.name], stop: stop.signal, kill: kill.signal, log, restartInputs: !once,
         // only request/response sources emit tiny batches worth waiting for (one transaction, many requests)
-        lingerMs: stage.from.some((n) => spec.sources[n]?.kind === 'http_server') ? stage.batch.timeout : 0,
+        lingerMs: tinyBatches ? stage.batch.timeout : 0,
       })
     } finally {
       await Promise.all([...inputs.map((i) => i.close()), ...sinks.map((s) => s.close())].map((p) => p.catch(() => {})))

@@ -1,8 +1,8 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { DeadLetterSink, RecordFailure, Sink, Source, SourceBatch, StreamRecord } from '../../connectors/types.js'
+import type { DeadLetterSink, RecordFailure, Sink, Source, SourceBatch, StreamRecord } from '../../core/stream.js'
 import type { StageSpec } from '../../dsl/spec.js'
-import { ConnectionError, RecordError, RtdsError } from '../errors.js'
+import { ConnectionError, RecordError, RtdsError } from '../../core/errors.js'
 import type { Prepared } from './record-steps.js'
 import { newStageStats, runStage, type StageRunOptions } from './stage-runner.js'
 

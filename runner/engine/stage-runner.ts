@@ -7,10 +7,10 @@
  * A batch whose writes cannot complete (a non-retriable error, or the grace period ran out) is
  * nacked — never acked with records missing.
  */
-import type { DeadLetterSink, Sink, Source, SourceBatch, StreamRecord } from '../../connectors/types.js'
+import type { DeadLetterSink, Sink, Source, SourceBatch, StreamRecord } from '../../core/stream.js'
 import type { StageSpec } from '../../dsl/spec.js'
-import { RecordError, RtdsError } from '../errors.js'
-import { backoffDelay, isRetriable, retry, sleep } from '../retry.js'
+import { RecordError, RtdsError } from '../../core/errors.js'
+import { backoffDelay, isRetriable, retry, sleep } from '../../core/retry.js'
 import type { ObservedBatch } from '../scheduler/scheduled-source.js'
 import { BoundedQueue } from './bounded-queue.js'
 import type { Prepared } from './record-steps.js'

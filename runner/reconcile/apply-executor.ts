@@ -5,16 +5,14 @@
  */
 import type { PipelineSpec } from '../../dsl/spec.js'
 import { applyPgStep, pgDatabaseExists } from '../../connectors/postgres/table-resource.js'
-import { applyTopicStep } from '../../connectors/kafka/topic-resource.js'
-import { applySubjectStep } from '../../connectors/registry/subject-resource.js'
-import { applyCqlStep } from '../../connectors/cassandra/table-resource.js'
-import { ConflictError, RtdsError } from '../errors.js'
-import { retry } from '../retry.js'
+import { CONNECTORS, type ConnectorRegistry } from '../../connectors/index.js'
+import { ConflictError, RtdsError } from '../../core/errors.js'
+import { retry } from '../../core/retry.js'
 import { acquireApplyLock, applier } from './apply-lock.js'
 import { recordApply, type AppliedChange } from './apply-history.js'
 import { buildPlan, type PlanOptions } from './planner.js'
-import { databaseName, type LiveClients } from './live-clients.js'
-import type { Change, Plan, Step } from './resource-model.js'
+import { databaseName, type LiveClients } from '../../connectors/live-clients.js'
+import type { Change, Plan, Step } from '../../connectors/resource-model.js'
 import { changeSymbol } from './plan-format.js'
 
 /** Options of {@link applyPipelines}. */
@@ -82,21 +80,9 @@ function checkPlan(plan: Plan, opts: ApplyOptions): void {
   }
 }
 
-async function runStep(step: Step, clients: LiveClients): Promise<void> {
-  switch (step.op) {
-    case 'pg.createDatabase':
-    case 'sql':
-      return applyPgStep(step, clients)
-    case 'kafka.createTopic':
-    case 'kafka.createPartitions':
-    case 'kafka.alterConfigs':
-      return applyTopicStep(step, await clients.kafkaAdmin(), clients.settings)
-    case 'registry.setCompatibility':
-    case 'registry.register':
-      return applySubjectStep(step, clients.registry())
-    case 'cql':
-      return applyCqlStep(step, await clients.cassandra(), clients.settings)
-  }
+/** Runs one step through the resource type that owns its operation. */
+function runStep(step: Step, clients: LiveClients, registry: ConnectorRegistry): Promise<void> {
+  return registry.stepRunner(step.op).apply(step, clients)
 }
 
 /**
@@ -132,7 +118,7 @@ export async function applyPipelines(specs: readonly PipelineSpec[], clients: Li
       }
       try {
         // a server that blips (leader moving, restart) gets a few tries; the steps are idempotent or fail clearly
-        for (const step of c.steps) await retry(() => runStep(step, clients), { maxAttempts: 4, initialDelayMs: 500 })
+        for (const step of c.steps) await retry(() => runStep(step, clients, opts.connectors ?? CONNECTORS), { maxAttempts: 4, initialDelayMs: 500 })
         applied.push({ kind: c.kind, name: c.name, action: c.action, status: 'done', details: c.details })
         log(`${changeSymbol(c).padStart(3)} ${c.kind} ${c.name}: ${c.action === 'create' ? 'created' : c.action === 'replace' ? 're-created' : 'updated'}`)
       } catch (err) {

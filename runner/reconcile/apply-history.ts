@@ -3,10 +3,10 @@
  * changed (including an apply that failed part-way and one that changed nothing).
  */
 import type pg from 'pg'
-import type { ConnectionSettings } from '../../dsl/settings.js'
+import type { ConnectionSettings } from '../../core/settings.js'
 import { STATE_SCHEMA, pgIdent } from '../../connectors/postgres/ddl.js'
 import { classifyPgError } from '../../connectors/postgres/client.js'
-import type { ChangeAction, ChangeDetail, ResourceKind } from './resource-model.js'
+import type { ChangeAction, ChangeDetail, ResourceKind } from '../../connectors/resource-model.js'
 
 /** What happened to one change during an apply. */
 export interface AppliedChange {

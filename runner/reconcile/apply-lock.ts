@@ -5,9 +5,9 @@
  */
 import os from 'node:os'
 import pg from 'pg'
-import type { ConnectionSettings } from '../../dsl/settings.js'
+import type { ConnectionSettings } from '../../core/settings.js'
 import { classifyPgError } from '../../connectors/postgres/client.js'
-import { ConflictError } from '../errors.js'
+import { ConflictError } from '../../core/errors.js'
 
 /** The advisory-lock key of `rtds apply`: the bytes of "rtds" (classid 0, objid 0x72746473). */
 export const APPLY_LOCK_KEY = 0x72746473

@@ -1,8 +1,9 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { desiredResources, normaliseReplication } from './desired-state.js'
+import { desiredResources } from './desired-state.js'
+import { normaliseReplication } from '../../connectors/cassandra/table-resource.js'
 import { makeSpec } from '../../test/integration/plan-apply-fixtures.js'
-import { UsageError } from '../errors.js'
+import { UsageError } from '../../core/errors.js'
 
 const test = suite('runner > reconcile > desired-state')
 

@@ -4,7 +4,7 @@
  * `!!` breaking, `=` unchanged (only with `verbose`), then the summary line and the plan hash.
  * Pure; secrets never reach it (plans hold no credentials).
  */
-import type { Change, ChangeDetail, Plan } from './resource-model.js'
+import type { Change, ChangeDetail, Plan } from '../../connectors/resource-model.js'
 
 /** Options of {@link formatPlan}. */
 export interface FormatOptions {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import { planHash, summarise } from './planner.js'
 import { planTopic } from '../../connectors/kafka/topic-resource.js'
 import { formatPlan } from './plan-format.js'
-import type { Change, DesiredTopic } from './resource-model.js'
+import type { Change, DesiredTopic } from '../../connectors/resource-model.js'
 
 const test = suite('runner > reconcile > planner')
 

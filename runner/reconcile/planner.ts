@@ -4,19 +4,17 @@
  */
 import { createHash } from 'node:crypto'
 import type { PipelineSpec } from '../../dsl/spec.js'
-import { planPgDatabase, planStagingTable, planStateTables, pgDatabaseExists } from '../../connectors/postgres/table-resource.js'
-import { planTopic, readTopics } from '../../connectors/kafka/topic-resource.js'
-import { planSubject } from '../../connectors/registry/subject-resource.js'
-import { planCassandraTable, planKeyspace, readCassandraTable, readKeyspace } from '../../connectors/cassandra/table-resource.js'
-import { retry } from '../retry.js'
-import { desiredResources, type DeclaredResource } from './desired-state.js'
-import { databaseName, type LiveClients } from './live-clients.js'
-import type { Change, CompatibilityLevel, Plan, PlanSummary } from './resource-model.js'
+import { CONNECTORS, type ConnectorRegistry } from '../../connectors/index.js'
+import { desiredResources } from './desired-state.js'
+import { databaseName, type LiveClients } from '../../connectors/live-clients.js'
+import type { Change, CompatibilityLevel, DeclaredResource, Plan, PlanSummary } from '../../connectors/resource-model.js'
 
 /** Options of {@link buildPlan}. */
 export interface PlanOptions {
   /** Compatibility level set on subjects rtds creates, default `FULL`. */
   readonly compatibility?: CompatibilityLevel
+  /** The connectors (default: rtds' registry). */
+  readonly connectors?: ConnectorRegistry
 }
 
 /**
@@ -27,41 +25,15 @@ export interface PlanOptions {
  * try { const plan = await buildPlan([spec], clients) } finally { await clients.close() }
  */
 export async function buildPlan(specs: readonly PipelineSpec[], clients: LiveClients, opts: PlanOptions = {}): Promise<Plan> {
-  const declared = desiredResources(specs, { database: databaseName(clients.settings.databaseUrl), compatibility: opts.compatibility })
-  const byKind = (k: string): DeclaredResource[] => declared.filter((d) => d.resource.kind.startsWith(k))
+  const declared = desiredResources(specs, { database: databaseName(clients.settings.databaseUrl), compatibility: opts.compatibility, connectors: opts.connectors })
   const results = new Map<DeclaredResource, Change>()
-
-  const postgres = async (): Promise<void> => {
-    const exists = await pgDatabaseExists(clients)
-    for (const d of byKind('postgres_')) {
-      const r = d.resource
-      if (r.kind === 'postgres_database') results.set(d, planPgDatabase(r, exists, d.files))
-      else if (r.kind === 'postgres_state_tables') results.set(d, await planStateTables(r, clients, exists, d.files))
-      else if (r.kind === 'postgres_table') results.set(d, await planStagingTable(r, clients, exists, d.files))
-    }
-  }
-  const kafka = async (): Promise<void> => {
-    const topics = byKind('kafka_topic')
-    if (!topics.length) return
-    const admin = await clients.kafkaAdmin()
-    const live = await retry(() => readTopics(admin, topics.map((d) => d.resource.name), clients.settings), { maxAttempts: 3, initialDelayMs: 300 })
-    for (const d of topics) if (d.resource.kind === 'kafka_topic') results.set(d, planTopic(d.resource, live.get(d.resource.name), d.files))
-  }
-  const registry = async (): Promise<void> => {
-    for (const d of byKind('registry_subject')) if (d.resource.kind === 'registry_subject') results.set(d, await planSubject(d.resource, clients.registry(), d.files))
-  }
-  const cassandra = async (): Promise<void> => {
-    const items = byKind('cassandra_')
-    if (!items.length) return
-    const client = await clients.cassandra()
-    for (const d of items) {
-      const r = d.resource
-      if (r.kind === 'cassandra_keyspace') results.set(d, planKeyspace(r, await readKeyspace(client, clients.settings, r.name), d.files))
-      else if (r.kind === 'cassandra_table') results.set(d, planCassandraTable(r, await readCassandraTable(client, clients.settings, r.keyspace, r.table), d.files))
-    }
-  }
+  const plans = (opts.connectors ?? CONNECTORS).resourceTypes().map(async (type) => {
+    const mine = declared.filter((d) => type.kinds.includes(d.resource.kind))
+    if (mine.length === 0) return // a system no resource needs is never contacted
+    for (const [d, change] of await type.plan(mine, clients)) results.set(d, change)
+  })
   // settle all before failing so no reader is left running against a closing client
-  const settled = await Promise.allSettled([postgres(), kafka(), registry(), cassandra()])
+  const settled = await Promise.allSettled(plans)
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
   if (failed) throw failed.reason
   const changes = declared.map((d) => results.get(d)!)

@@ -5,7 +5,7 @@
  */
 import { Cron } from 'croner'
 import type { ScheduleSpec } from '../../dsl/spec.js'
-import { UsageError } from '../errors.js'
+import { UsageError } from '../../core/errors.js'
 
 /** Computes fire times of one schedule. */
 export interface FireTimes {

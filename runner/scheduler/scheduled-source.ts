@@ -6,10 +6,10 @@
  * emitted was settled (acked, or nacked → failed).
  */
 import type { ScheduleSpec } from '../../dsl/spec.js'
-import type { Source, SourceBatch } from '../../connectors/types.js'
-import type { RunHistory } from '../engine/backend.js'
-import { sleep } from '../retry.js'
-import type { PullSource } from './pull-source.js'
+import type { Source, SourceBatch } from '../../core/stream.js'
+import type { RunHistory } from '../../connectors/backend.js'
+import { sleep } from '../../core/retry.js'
+import type { PullSource } from '../../core/pull-source.js'
 import { fireTimes, sleepUntil } from './schedule.js'
 
 /**

@@ -1,9 +1,9 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { SourceBatch, StreamRecord } from '../../connectors/types.js'
+import type { SourceBatch, StreamRecord } from '../../core/stream.js'
 import { MemoryBackend } from '../../connectors/memory/memory-backend.js'
-import { ConnectionError } from '../errors.js'
-import type { PullSource } from './pull-source.js'
+import { ConnectionError } from '../../core/errors.js'
+import type { PullSource } from '../../core/pull-source.js'
 import { fireTimes } from './schedule.js'
 import { scheduledSource } from './scheduled-source.js'
 

@@ -1,7 +1,7 @@
 import type { TaskGraph } from '../../dsl/graph-types.js'
-import type { Source } from '../../connectors/types.js'
+import type { Source } from '../../core/stream.js'
 import type { SourceSpec, StageSpec } from '../../dsl/spec.js'
-import type { Backend } from '../engine/backend.js'
+import type { Backend } from '../../connectors/backend.js'
 import { runPipeline } from '../engine/run-pipeline.js'
 
 /**

@@ -1,5 +1,5 @@
-import { RecordError } from '../errors.js'
-import type { Backend, DeadLetterSink, RecordFailure, Sink, StreamRecord } from '../engine/backend.js'
+import { RecordError } from '../../core/errors.js'
+import type { Backend, DeadLetterSink, RecordFailure, Sink, StreamRecord } from '../../connectors/backend.js'
 
 /** One record a sink durably wrote (failures excluded), in write order. */
 export interface WrittenRecord {
@@ -59,11 +59,13 @@ export function recordingBackend(inner: Backend): { backend: Backend; recording:
   let dlq: DeadLetterSink | undefined
   const backend: Backend = {
     mode: inner.mode,
-    topicSink: (topic) => recordingSink(inner.topicSink(topic), list(recording.topics, topic.name)),
-    topicSource: (topic, opts) => inner.topicSource(topic, opts),
-    stagingSink: (table) => recordingSink(inner.stagingSink(table), list(recording.tables, table.name)),
-    stagingSource: (table, opts) => inner.stagingSource(table, opts),
-    tableSink: (table) => recordingSink(inner.tableSink(table), list(recording.tables, table.name)),
+    runtime: (kind) => {
+      const r = inner.runtime(kind)
+      const sink = r.sink
+      if (!sink) return r
+      // a topic is written to `recording.topics`, a table (any connector) to `recording.tables`
+      return { ...r, sink: (entity) => recordingSink(sink(entity), list('kind' in entity ? recording.tables : recording.topics, entity.name)) }
+    },
     deadLetters: () => {
       if (dlq) return dlq
       const innerDlq = inner.deadLetters()

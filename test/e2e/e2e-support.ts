@@ -50,7 +50,7 @@ export function randomUser(i: number, runTag = ''): Record<string, any> {
 }
 
 /** The `created_users` row of a user, computed without JSONata (one definition, shared with the engine's tests). */
-export { expectedRow } from '../../runner/engine/testing/users-fixture.js'
+export { expectedRow } from '../helpers/users-fixture.js'
 
 /** A local randomuser.me: `GET /api/?results=N` answers the next N users of `users`, then empty pages. */
 export interface PageServer {

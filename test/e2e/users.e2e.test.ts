@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert'
 import type cassandra from 'cassandra-driver'
 import type pg from 'pg'
 import { kafka } from '../../connectors/kafka/client.js'
-import { DLQ_HEADERS } from '../../connectors/types.js'
+import { DLQ_HEADERS } from '../../core/stream.js'
 import { settings, waitFor } from '../integration/connectors-support.js'
 import { applyLiveCopy, expectedRow, randomUser, rtds, servePages, startRtds, type PipelineCopy, type LiveCopy } from './e2e-support.js'
 

@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert'
 import type cassandra from 'cassandra-driver'
 import { cassandraClient } from '../../connectors/cassandra/client.js'
 import { CassandraTableSink } from '../../connectors/cassandra/table-sink.js'
-import { ConnectionError, RecordError } from '../../runner/errors.js'
-import type { StreamRecord } from '../../connectors/types.js'
+import { ConnectionError, RecordError } from '../../core/errors.js'
+import type { StreamRecord } from '../../core/stream.js'
 import { requireCassandra, settings, unique } from './connectors-support.js'
 
 const test = suite('connectors > cassandra')

@@ -15,8 +15,8 @@ import { RegistryValueCodec, type CodecSchema } from '../../connectors/registry/
 import { KafkaTopicSink } from '../../connectors/kafka/topic-sink.js'
 import { KafkaTopicSource } from '../../connectors/kafka/topic-source.js'
 import { KafkaDeadLetterSink } from '../../connectors/kafka/dlq-sink.js'
-import { DLQ_HEADERS, type SourceBatch, type StreamRecord } from '../../connectors/types.js'
-import { RecordError, RtdsError } from '../../runner/errors.js'
+import { DLQ_HEADERS, type SourceBatch, type StreamRecord } from '../../core/stream.js'
+import { RecordError, RtdsError } from '../../core/errors.js'
 import { requireKafka, requireRegistry, settings, unique, waitFor } from './connectors-support.js'
 
 const test = suite('connectors > kafka')

@@ -11,8 +11,8 @@ import { stagingTableDdl } from '../../connectors/postgres/ddl.js'
 import { PostgresStagingSink } from '../../connectors/postgres/staging-sink.js'
 import { PostgresOutboxSource } from '../../connectors/postgres/outbox-source.js'
 import { PostgresRunHistory } from '../../connectors/postgres/run-history.js'
-import { ConnectionError, RecordError } from '../../runner/errors.js'
-import type { SourceBatch, StreamRecord } from '../../connectors/types.js'
+import { ConnectionError, RecordError } from '../../core/errors.js'
+import type { SourceBatch, StreamRecord } from '../../core/stream.js'
 import { requirePostgres, settings, unique } from './connectors-support.js'
 
 const test = suite('connectors > postgres')

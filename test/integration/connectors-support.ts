@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { connectionSettings, redactUrl, type ConnectionSettings } from '../../dsl/settings.js'
+import { connectionSettings, redactUrl, type ConnectionSettings } from '../../core/settings.js'
 import { kafka } from '../../connectors/kafka/client.js'
 import { cassandraClient } from '../../connectors/cassandra/client.js'
 

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { REPO_ROOT } from '../helpers/golden.js'
 import { kafka } from '../../connectors/kafka/client.js'
-import { maintenanceUrl } from '../../runner/reconcile/live-clients.js'
+import { maintenanceUrl } from '../../connectors/live-clients.js'
 import { cleanup, testSettings, uniqueSuffix, requireServices } from './plan-apply-fixtures.js'
 
 const test = suite('integration > plan-apply > cli')

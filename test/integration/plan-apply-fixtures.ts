@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { PipelineSpec, TableSpec, TopicSpec } from '../../dsl/spec.js'
-import { connectionSettings, type ConnectionSettings } from '../../dsl/settings.js'
+import { connectionSettings, type ConnectionSettings } from '../../core/settings.js'
 import { kafka } from '../../connectors/kafka/client.js'
 import { cassandraClient } from '../../connectors/cassandra/client.js'
-import { maintenanceUrl } from '../../runner/reconcile/live-clients.js'
+import { maintenanceUrl } from '../../connectors/live-clients.js'
 
 /** `t<8 hex>`: unique per call. */
 export const uniqueSuffix = (): string => `t${randomBytes(4).toString('hex')}`

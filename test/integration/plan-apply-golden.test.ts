@@ -8,7 +8,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { expectGolden } from '../helpers/golden.js'
-import { LiveClients } from '../../runner/reconcile/live-clients.js'
+import { LiveClients } from '../../connectors/live-clients.js'
 import { buildPlan } from '../../runner/reconcile/planner.js'
 import { applyPipelines } from '../../runner/reconcile/apply-executor.js'
 import { formatPlan } from '../../runner/reconcile/plan-format.js'

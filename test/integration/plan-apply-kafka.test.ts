@@ -7,11 +7,11 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import pg from 'pg'
-import { LiveClients } from '../../runner/reconcile/live-clients.js'
+import { LiveClients } from '../../connectors/live-clients.js'
 import { buildPlan, planHasChanges } from '../../runner/reconcile/planner.js'
 import { applyPipelines } from '../../runner/reconcile/apply-executor.js'
 import { recentApplies } from '../../runner/reconcile/apply-history.js'
-import { ConflictError } from '../../runner/errors.js'
+import { ConflictError } from '../../core/errors.js'
 import { kafka } from '../../connectors/kafka/client.js'
 import { cleanup, makeSpec, testSettings, uniqueSuffix, requireServices } from './plan-apply-fixtures.js'
 

@@ -5,11 +5,11 @@
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { LiveClients } from '../../runner/reconcile/live-clients.js'
+import { LiveClients } from '../../connectors/live-clients.js'
 import { applyPipelines } from '../../runner/reconcile/apply-executor.js'
 import { acquireApplyLock } from '../../runner/reconcile/apply-lock.js'
 import { recentApplies } from '../../runner/reconcile/apply-history.js'
-import { ConflictError } from '../../runner/errors.js'
+import { ConflictError } from '../../core/errors.js'
 import { cleanup, makeSpec, testSettings, uniqueSuffix, requireServices } from './plan-apply-fixtures.js'
 
 const test = suite('integration > plan-apply > lock')

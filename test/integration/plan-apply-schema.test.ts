@@ -6,11 +6,11 @@
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { LiveClients } from '../../runner/reconcile/live-clients.js'
+import { LiveClients } from '../../connectors/live-clients.js'
 import { buildPlan } from '../../runner/reconcile/planner.js'
 import { applyPipelines } from '../../runner/reconcile/apply-executor.js'
 import { formatPlan } from '../../runner/reconcile/plan-format.js'
-import { ConflictError } from '../../runner/errors.js'
+import { ConflictError } from '../../core/errors.js'
 import { avroSchema, cleanup, makeSpec, testSettings, uniqueSuffix, requireServices } from './plan-apply-fixtures.js'
 
 const test = suite('integration > plan-apply > schema evolution')

@@ -6,7 +6,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { compileTransform } from '../../runner/transform/index.js'
+import { compileTransform } from '../../transform/index.js'
 import { deepEqual, loadSuite, suiteDir } from './suite-loader.js'
 
 const cases = loadSuite()

@@ -5,7 +5,7 @@
 import jsonata from 'jsonata'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { compileTransform } from '../../runner/transform/index.js'
+import { compileTransform } from '../../transform/index.js'
 import { DataPathGenerator } from './data-path-generator.js'
 import { Generator, prng } from './expression-generator.js'
 import { loadDatasets } from './suite-loader.js'

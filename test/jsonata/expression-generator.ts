@@ -2,7 +2,7 @@
  * Deterministic generator of random JSONata expressions (from the constructs the transform compiler
  * supports) and random JSON inputs, for the differential test of the fast path against the interpreter.
  */
-import { mulberry32 } from '../../runner/prng.js'
+import { mulberry32 } from '../../core/prng.js'
 
 /** The seeded PRNG of the generated tests. */
 export const prng = mulberry32

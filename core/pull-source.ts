@@ -3,7 +3,7 @@
  * (`scheduled-source.ts`) decides when to pull (cron, interval, `runFor` windows, one pull per
  * `rtds run` without a schedule) and turns each page into one `SourceBatch`.
  */
-import type { StreamRecord } from '../../connectors/types.js'
+import type { StreamRecord } from './stream.js'
 
 export interface PullSource {
   readonly name: string

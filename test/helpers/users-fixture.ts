@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { generateUser } from '../../../connectors/generate/randomuser-generate.js'
+import { generateUser } from '../../connectors/generate/randomuser-generate.js'
 
 type User = Record<string, any>
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { CassandraTableSpec } from '../dsl/spec.js'
+import type { CassandraTableSpec } from './spec.js'
 import { generateUser } from '../connectors/generate/randomuser-generate.js'
-import { avroValidator, jsonSchemaValidator, rowValidator } from './validate-record.js'
+import { avroValidator, jsonSchemaValidator, rowValidator } from './record-validate.js'
 
 const userSchema = JSON.parse(readFileSync('schemas/randomuser_user.avsc', 'utf8'))
 const rowSchema = JSON.parse(readFileSync('schemas/created_user.avsc', 'utf8'))

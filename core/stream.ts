@@ -96,3 +96,8 @@ export const DLQ_HEADERS = {
   pipeline: 'rtds.pipeline',
   at: 'rtds.at',
 } as const
+
+/** The dead-letter topic of `topic` (`<topic>.dlq`): the one place that name is made. */
+export function dlqTopicName(topic: string): string {
+  return `${topic}.dlq`
+}

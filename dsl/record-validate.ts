@@ -6,7 +6,7 @@
  */
 import avsc from 'avsc'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import type { CassandraTableSpec, ValueSchemaRef } from '../dsl/spec.js'
+import type { CassandraTableSpec, ValueSchemaRef } from './spec.js'
 
 /** A compiled validator: `validate` returns the reasons a value is invalid (empty = valid). */
 export interface RecordValidator {

@@ -4,7 +4,7 @@
  * Evaluation is bounded by `timeoutMs` (the compiler enforces it; an asynchronous evaluation is
  * additionally raced against a timer so a stuck one cannot hold a worker).
  */
-import { compileTransform } from '../transform/index.js'
+import { compileTransform } from './index.js'
 
 /** Evaluates a compiled expression against one input. Rejects with the jsonata error. */
 export type Evaluator = (input: unknown) => Promise<unknown>

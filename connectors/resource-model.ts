@@ -163,3 +163,14 @@ export interface PlanSummary {
 
 /** Whether a change does anything. */
 export const isChange = (c: Change): boolean => c.action !== 'unchanged'
+
+/** A desired resource and the pipeline files that declare it. */
+export interface DeclaredResource {
+  readonly resource: DesiredResource
+  readonly files: readonly string[]
+}
+
+/** A copy of `o` with its keys sorted (stable JSON for comparison and hashing). */
+export function sortObject<T>(o: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}

@@ -7,12 +7,12 @@
 import { logLevel, type Admin } from 'kafkajs'
 import type pg from 'pg'
 import type cassandra from 'cassandra-driver'
-import type { ConnectionSettings } from '../../dsl/settings.js'
-import { classifyPgError, pgPool } from '../../connectors/postgres/client.js'
-import { classifyKafkaError, kafka } from '../../connectors/kafka/client.js'
-import { cassandraClient, classifyCassandraError } from '../../connectors/cassandra/client.js'
-import { retry } from '../retry.js'
-import { RegistryHttp } from '../../connectors/registry/subject-resource.js'
+import type { ConnectionSettings } from '../core/settings.js'
+import { classifyPgError, pgPool } from './postgres/client.js'
+import { classifyKafkaError, kafka } from './kafka/client.js'
+import { cassandraClient, classifyCassandraError } from './cassandra/client.js'
+import { retry } from '../core/retry.js'
+import { RegistryHttp } from './registry/subject-resource.js'
 
 /** Options of {@link LiveClients}. */
 export interface LiveClientsOptions {
