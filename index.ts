@@ -1,5 +1,5 @@
 /**
- * rtds as a library: the DSL loader and (as the issues land) the engine and the transform compiler.
+ * rtds as a library: the DSL loader and the engine, the connectors and the transform compiler.
  */
 export * from './dsl/index.js'
 export { compileTransform, type CompiledTransform } from './transform/index.js'

@@ -53,7 +53,7 @@ export interface RunOutcome {
 }
 
 /**
- * Records runs (Postgres `rtds.runs` in live mode; a list in memory). Structurally the same as
+ * Records runs (Postgres `rtds.runs` in live mode, `PostgresRunHistory`; a list in memory).
  * `PostgresRunHistory`'s `start`/`finish`.
  */
 export interface RunHistory {

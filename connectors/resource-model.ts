@@ -161,8 +161,6 @@ export interface PlanSummary {
   readonly breaking: number
 }
 
-/** Whether a change does anything. */
-export const isChange = (c: Change): boolean => c.action !== 'unchanged'
 
 /** A desired resource and the pipeline files that declare it. */
 export interface DeclaredResource {

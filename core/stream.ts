@@ -32,16 +32,8 @@ export interface SourceBatch {
   readonly records: readonly StreamRecord[]
   /** Every record is durable downstream (written or dead-lettered): move the source's position. */
   ack(): Promise<void>
-  /**
-   * The batch could not be completed (a sink is down past its retries, shutdown before the write).
-   * `rejected` optionally lists per-record reasons for request/response sources (HTTP 400 bodies).
-   */
-  nack(error: Error, rejected?: readonly RejectedRecord[]): Promise<void>
-}
-
-export interface RejectedRecord {
-  readonly index: number
-  readonly reasons: readonly string[]
+  /** The batch could not be completed (a sink is down past its retries, shutdown before the write). */
+  nack(error: Error): Promise<void>
 }
 
 /** A source of records: an HTTP pull, the HTTP ingestion API, a generator, a staging outbox, a topic. */

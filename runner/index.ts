@@ -6,7 +6,7 @@
  *   const backend = new MemoryBackend({ pipeline: graph!.pipeline })
  *   const summary = await runPipeline(graph!, backend, { once: true, runFor: 0 })
  */
-export { runPipeline, stageWaves, type RunOptions, type RunSummary } from './engine/run-pipeline.js'
+export { runPipeline, upstreamStages, type RunOptions, type RunSummary } from './engine/run-pipeline.js'
 export type { Backend, TopicSourceOptions, StagingSourceOptions, RunHistory, RunStart, RunOutcome } from '../connectors/backend.js'
 export type { StageStats } from './engine/stage-runner.js'
 export { MemoryBackend, type MemoryBackendOptions } from '../connectors/memory/memory-backend.js'

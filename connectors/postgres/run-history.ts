@@ -7,16 +7,11 @@ import type pg from 'pg'
 import type { ConnectionSettings } from '../../core/settings.js'
 import { classifyPgError } from './client.js'
 import { STATE_SCHEMA, pgIdent, stateTablesDdl } from './ddl.js'
+import type { RunHistory, RunOutcome, RunStart } from '../backend.js'
 
 /** What starts a run: the schedule, `--once`, or a manual trigger. */
-export type RunTrigger = 'schedule' | 'once' | 'manual' | string
 
-export interface RunOutcome {
-  readonly status: 'succeeded' | 'failed' | 'cancelled' | string
-  readonly records: number
-  readonly deadLettered: number
-  readonly error?: string
-}
+export type { RunOutcome }
 
 /** One recorded run, as read back by {@link PostgresRunHistory.recent}. */
 export interface RunRow extends RunOutcome {
@@ -29,7 +24,7 @@ export interface RunRow extends RunOutcome {
 }
 
 /** Run history on `rtds.runs`. */
-export class PostgresRunHistory {
+export class PostgresRunHistory implements RunHistory {
   private ready: Promise<void> | undefined
   private readonly runs = `${pgIdent(STATE_SCHEMA)}."runs"`
   constructor(
@@ -55,7 +50,7 @@ export class PostgresRunHistory {
   }
 
   /** Records the start of a run; returns its id. */
-  async start(run: { readonly pipeline: string; readonly source: string; readonly trigger: RunTrigger }): Promise<number> {
+  async start(run: RunStart): Promise<number> {
     await this.ensure()
     try {
       const res = await this.pool.query<{ id: string }>(

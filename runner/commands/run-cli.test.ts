@@ -1,7 +1,7 @@
 /**
  * `rtds run` as a user runs it: a spawned process, --embedded --once --json, and a streaming
  * embedded run that accepts a POST and exits 0 on SIGTERM after draining.
- * Uses `runner/cli-dev.ts` (tsx) when it exists, else the built `bin/rtds.js` (rebuilt when stale).
+ * Uses `test/e2e/rtds-dev.ts` (tsx) when it exists, else the built `bin/rtds.js` (rebuilt when stale).
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -11,7 +11,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { generateUser } from '../../connectors/generate/randomuser-generate.js'
 
-const devRunner = existsSync('runner/cli-dev.ts')
+const devRunner = existsSync('test/e2e/rtds-dev.ts')
 function newest(dir: string): number {
   let t = 0
   for (const n of readdirSync(dir)) { const p = join(dir, n); const s = statSync(p); t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs) }
@@ -22,7 +22,7 @@ if (!devRunner) {
   if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest('runner'), newest('connectors'), newest('dsl')))
     spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' })
 }
-const argvOf = (args: string[]) => (devRunner ? ['--import', 'tsx', 'runner/cli-dev.ts', ...args] : ['bin/rtds.js', ...args])
+const argvOf = (args: string[]) => (devRunner ? ['--import', 'tsx', 'test/e2e/rtds-dev.ts', ...args] : ['bin/rtds.js', ...args])
 
 const test = suite('runner > commands > run (cli)')
 

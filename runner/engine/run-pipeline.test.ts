@@ -5,7 +5,7 @@ import { compilePipeline } from '../../dsl/index.js'
 import { generateUser } from '../../connectors/generate/randomuser-generate.js'
 import { MemoryBackend } from '../../connectors/memory/memory-backend.js'
 import { DLQ_HEADERS } from '../../core/stream.js'
-import { runPipeline, stageWaves } from './run-pipeline.js'
+import { runPipeline, upstreamStages } from './run-pipeline.js'
 import { expectedRow, numericPostcodeUser, randomuserServer, stringPostcodeUser, userWithoutEmail } from '../../test/helpers/users-fixture.js'
 
 const USERS_YAML = 'pipelines/users.yaml'
@@ -126,9 +126,9 @@ test('embedded/offline: the http source is replaced by generate and says so', as
   assert.ok(lines.some((l) => /http_server not started in --once/.test(l)), lines.join('\n'))
 })
 
-test('stage waves follow the data: ingest, then publish, then store', () => {
+test('--once: each stage waits for the stages upstream of it in the compiled graph', () => {
   const graph = usersGraph('http://unused.invalid/')
-  assert.equal(stageWaves(Object.values(graph.spec.stages)).map((w) => w.map((s) => s.name)), [['ingest'], ['publish'], ['store']])
+  assert.equal([...upstreamStages(graph)], [['ingest', []], ['publish', ['ingest']], ['store', ['publish']]])
 })
 
 test.run()

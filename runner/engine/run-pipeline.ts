@@ -1,6 +1,7 @@
 /**
  * `runPipeline`: executes a compiled task graph on a backend. Streaming (default): every stage
- * runs at once until `signal` aborts. `once`: stages run wave by wave in dependency order —
+ * runs at once until `signal` aborts. `once`: each stage starts when the stages upstream of it in the
+ * compiled graph have drained —
  * scheduled sources do one run now (honouring `runFor`), then the relay drains the outbox, then
  * the consumers read up to the end offsets — so when it returns every stage was drained.
  * Aborting `signal` is a graceful stop: inputs stop, in-flight batches finish and are acked; after
@@ -58,22 +59,21 @@ export interface RunSummary {
   errors: string[]
 }
 
-/** Groups stages into waves: a stage comes after every stage writing something it reads. */
-export function stageWaves(stages: readonly StageSpec[]): StageSpec[][] {
-  const level = new Map<string, number>()
-  const writers = (name: string): StageSpec[] => stages.filter((s) => s.to.includes(name))
-  const levelOf = (s: StageSpec, seen: Set<string>): number => {
-    const known = level.get(s.name)
-    if (known !== undefined) return known
-    if (seen.has(s.name)) return 0 // a cycle is rejected by the DSL; do not loop here
-    seen.add(s.name)
-    const l = Math.max(0, ...s.from.flatMap(writers).map((w) => levelOf(w, seen) + 1))
-    level.set(s.name, l)
-    return l
+/**
+ * For every stage of the compiled graph (in its topological order), the stages it waits for in
+ * `--once`: those writing a topic or table it reads (graph edges stage → topic/table → stage).
+ */
+export function upstreamStages(graph: TaskGraph): Map<string, string[]> {
+  const into = new Map<string, string[]>()
+  for (const e of graph.edges) into.set(e.to, [...(into.get(e.to) ?? []), e.from])
+  const stageName = (id: string): string | undefined => graph.nodes.find((n) => n.id === id && n.kind === 'stage')?.name
+  const out = new Map<string, string[]>()
+  for (const node of graph.nodes) {
+    if (node.kind !== 'stage') continue
+    const writers = (into.get(node.id) ?? []).flatMap((entity) => into.get(entity) ?? []).map(stageName).filter((n): n is string => n !== undefined)
+    out.set(node.name, [...new Set(writers)])
   }
-  const waves: StageSpec[][] = []
-  for (const s of stages) (waves[levelOf(s, new Set())] ??= []).push(s)
-  return waves.filter(Boolean)
+  return out
 }
 
 /** See the module comment. */
@@ -143,12 +143,17 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
   }
 
   try {
-    if (once) {
-      for (const wave of stageWaves(stages)) {
-        if (stop.signal.aborted) break
-        await Promise.all(wave.map(runOne))
-      }
-    } else await Promise.all(stages.map(runOne))
+    // walk the compiled graph: streaming starts every stage at once; --once starts a stage when
+    // every stage upstream of it has drained
+    const upstream = upstreamStages(graph)
+    const running = new Map<string, Promise<void>>()
+    for (const [name, before] of upstream) {
+      const stage = spec.stages[name]!
+      running.set(name, once
+        ? Promise.all(before.map((b) => running.get(b))).then(() => (stop.signal.aborted ? undefined : runOne(stage)))
+        : runOne(stage))
+    }
+    await Promise.all(running.values())
   } finally {
     if (killTimer) clearTimeout(killTimer)
     if (progressTimer) clearInterval(progressTimer)

@@ -1,6 +1,6 @@
 /**
  * `rtds validate` and `rtds graph` as a user runs them: spawned processes, exit codes, --json.
- * Uses `runner/cli-dev.ts` (tsx, no build) when it exists, else the built `bin/rtds.js` (rebuilt
+ * Uses `test/e2e/rtds-dev.ts` (tsx, no build) when it exists, else the built `bin/rtds.js` (rebuilt
  * with tsc first when dist/ is older than the DSL sources).
  */
 import { spawnSync } from 'node:child_process'
@@ -19,7 +19,7 @@ function newest(dir: string): number {
   return t
 }
 
-const devRunner = existsSync('runner/cli-dev.ts')
+const devRunner = existsSync('test/e2e/rtds-dev.ts')
 if (!devRunner) {
   const built = 'dist/runner/commands/validate.js'
   const srcTime = Math.max(newest('dsl'), newest('runner/commands'), newest('connectors'))
@@ -30,7 +30,7 @@ if (!devRunner) {
 }
 
 function rtds(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const argv = devRunner ? ['--import', 'tsx', 'runner/cli-dev.ts', ...args] : ['bin/rtds.js', ...args]
+  const argv = devRunner ? ['--import', 'tsx', 'test/e2e/rtds-dev.ts', ...args] : ['bin/rtds.js', ...args]
   const r = spawnSync(process.execPath, argv, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
