@@ -13,6 +13,8 @@ import { kindOf } from '../../connectors/connector.js'
 import type { StageSpec } from '../../dsl/spec.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import { RecordError } from '../../core/errors.js'
+import { EventBus } from '../../core/events.js'
+import { logEvents } from './event-log.js'
 import { retry } from '../../core/retry.js'
 import type { Backend } from '../../connectors/backend.js'
 import { stageInputs, type SourceOverride } from './pipeline-sources.js'
@@ -36,6 +38,8 @@ export interface RunOptions {
   readonly progressMs?: number
   /** Called for each listening source, e.g. the ingestion API (tests read its address). */
   readonly onListen?: (source: Source) => void
+  /** The run's event seam (core/events.ts): subscribe for metrics; logging is subscribed already. */
+  readonly events?: EventBus
   /** Replaces pipeline sources' connectors (`rtds test` feeds its inputs this way); see `SourceOverride`. */
   readonly sourceOverride?: SourceOverride
 }
@@ -80,6 +84,8 @@ export function upstreamStages(graph: TaskGraph): Map<string, string[]> {
 export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunOptions = {}): Promise<RunSummary> {
   const spec = graph.spec
   const log = opts.log ?? (() => {})
+  const events = opts.events ?? new EventBus()
+  const unsubscribeLog = logEvents(events, log)
   const once = opts.once ?? false
   const started = Date.now()
   const stop = new AbortController()
@@ -118,6 +124,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
     })
     stats[stage.name].in++
     stats[stage.name].dlq++
+    if (events.active) events.emit({ type: 'record.dead_lettered', stage: stage.name, component: topic, dlqTopic: topic, reason: 'decode', error: error.message, origin: raw.origin })
   }
 
   const runOne = async (stage: StageSpec): Promise<void> => {
@@ -133,7 +140,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
     try {
       await runStage({
         stage, inputs, sinks, prepare: compileRecordSteps(spec, stage), dlq, dlqTopic: dlqTopicOf(spec, stage),
-        stats: stats[stage.name], stop: stop.signal, kill: kill.signal, log, restartInputs: !once,
+        stats: stats[stage.name], stop: stop.signal, kill: kill.signal, events, restartInputs: !once,
         // only request/response sources emit tiny batches worth waiting for (one transaction, many requests)
         lingerMs: tinyBatches ? stage.batch.timeout : 0,
       })
@@ -158,6 +165,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
     if (killTimer) clearTimeout(killTimer)
     if (progressTimer) clearInterval(progressTimer)
     opts.signal?.removeEventListener('abort', onSignal)
+    unsubscribeLog()
   }
 
   const fromSources = stages.filter((s) => s.from.some((n) => spec.sources[n]))

@@ -4,7 +4,11 @@ import type { DeadLetterSink, RecordFailure, Sink, Source, SourceBatch, StreamRe
 import type { StageSpec } from '../../dsl/spec.js'
 import { ConnectionError, RecordError, RtdsError } from '../../core/errors.js'
 import type { Prepared } from './record-steps.js'
-import { newStageStats, runStage, type StageRunOptions } from './stage-runner.js'
+import { deadLetterFailed, newStageStats, prepareGroup, readGroup, runStage, settleGroup, writeTargets, type StageRunOptions } from './stage-runner.js'
+import { BoundedQueue } from './bounded-queue.js'
+import type { RtdsEvent } from '../../core/events.js'
+import { EventBus } from '../../core/events.js'
+import { logEvents } from './event-log.js'
 
 const pos = { file: 't.yaml', line: 1, col: 1 }
 const stageSpec = (over: Partial<StageSpec> = {}): StageSpec => ({ name: 's', pos, from: ['src'], to: ['out'], parallelism: 1, batch: { size: 10, timeout: 5 }, ...over })
@@ -68,7 +72,7 @@ function options(over: Partial<StageRunOptions> & Pick<StageRunOptions, 'inputs'
     stats: newStageStats(),
     stop: new AbortController().signal,
     kill: new AbortController().signal,
-    log: () => {},
+    events: new EventBus(),
     ...over,
   }
 }
@@ -217,7 +221,9 @@ test('--once: an input failing with a retriable error at start (broker just star
   const { sink, written } = memorySink()
   const stats = newStageStats()
   const lines: string[] = []
-  await runStage(options({ inputs: [starting], sinks: [sink], stats, restartInputs: false, log: (l) => lines.push(l) }))
+  const events = new EventBus()
+  logEvents(events, (l) => lines.push(l))
+  await runStage(options({ inputs: [starting], sinks: [sink], stats, restartInputs: false, events }))
   assert.is(runs, 3)
   assert.is(written.length, 2)
   assert.equal(stats.errors, [])
@@ -245,6 +251,64 @@ test('--once: an input failing with a retriable error at start (broker just star
   await runStage(options({ inputs: [down], sinks: [sink], stats: stats3, restartInputs: false, startRetryMs: 0 }))
   assert.is(downRuns, 1, 'startRetryMs bounds the retries at start')
   assert.match(stats3.errors[0], 'input pg: ECONNREFUSED')
+})
+
+const batchOf = (records: StreamRecord[], log: string[] = []): SourceBatch => ({ records, ack: async () => { log.push('ack') }, nack: async (e) => { log.push(`nack ${e.message}`) } })
+
+test('step read: the first batch topped up to batch.size from the queue, without waiting past the linger', async () => {
+  const q = new BoundedQueue<SourceBatch>(10)
+  for (let i = 0; i < 4; i++) await q.push(batchOf([rec(2 * i), rec(2 * i + 1)]))
+  const group = await readGroup(q, 5, 0, new AbortController().signal)
+  assert.is(group!.length, 3, 'three batches of 2 reach 5 records')
+  assert.is((await readGroup(q, 5, 10, new AbortController().signal))!.length, 1)
+  q.close()
+  assert.is(await readGroup(q, 5, 0, new AbortController().signal), undefined)
+})
+
+test('step prepare: outputs per target; a failing record is kept aside with its error', async () => {
+  const prepared = await prepareGroup([batchOf([rec(1), rec(2)])], async (r) =>
+    (r.value as { i: number }).i === 2 ? { error: new RecordError('transform', 'boom') } : { outputs: [r, { ...r, key: 'copy' }] }, 2)
+  assert.is(prepared.perTarget[0].length, 1)
+  assert.is(prepared.perTarget[1][0].out.key, 'copy')
+  assert.is([...prepared.failed.values()][0].message, 'boom')
+})
+
+test('step write: chunks of batch.size; a record the sink refuses becomes a sink failure of its source record', async () => {
+  const chunks: number[] = []
+  const sink: Sink = { name: 'out', async write(rs) { chunks.push(rs.length); return rs.filter((r) => r.key === 'k3').map((record) => ({ record, error: new Error('bad row') })) }, async close() {} }
+  const srcs = [0, 1, 2, 3, 4].map(rec)
+  const prepared = { perTarget: [srcs.map((r) => ({ out: { ...r }, src: r }))], failed: new Map<StreamRecord, Error>() }
+  await writeTargets([sink], prepared, 2, (_s, fn) => fn())
+  assert.equal(chunks, [2, 2, 1])
+  const err = prepared.failed.get(srcs[3]) as RecordError
+  assert.is(err.reason, 'sink')
+  assert.match(err.message, 'out: bad row')
+})
+
+test('steps dead-letter and ack: failed records sent per batch, then every batch acked (or nacked with the error)', async () => {
+  const log: string[] = []
+  const a = batchOf([rec(1), rec(2)], log), b = batchOf([rec(3)], log)
+  const sent: string[] = []
+  const counts = await deadLetterFailed([a, b], new Map([[a.records[1], new Error('x')]]), async (r) => { sent.push(r.key!) })
+  assert.equal(counts, [1, 0])
+  assert.equal(sent, ['k2'])
+  await settleGroup([a, b], undefined, () => assert.unreachable())
+  await settleGroup([a], new Error('down'), () => assert.unreachable())
+  assert.equal(log, ['ack', 'ack', 'nack down'])
+})
+
+test('events: batches read, records written and dead letters reach the event seam', async () => {
+  const events = new EventBus()
+  const seen: RtdsEvent[] = []
+  events.on((e) => seen.push(e))
+  const { source } = fakeSource(3, 4, [])
+  const { sink } = memorySink()
+  await runStage(options({ inputs: [source], sinks: [sink], events, prepare: async (r) => (r.key === 'k5' ? { error: new RecordError('transform', 'no') } : { outputs: [r] }) }))
+  const sum = (t: RtdsEvent['type']) => seen.filter((e) => e.type === t).reduce((n, e) => n + ('records' in e ? e.records : 1), 0)
+  assert.is(sum('batch.read'), 12)
+  assert.is(sum('records.written'), 11)
+  const dead = seen.find((e) => e.type === 'record.dead_lettered')
+  assert.ok(dead && dead.type === 'record.dead_lettered' && dead.reason === 'transform' && dead.origin === 'test index=5')
 })
 
 test.run()

@@ -1,16 +1,22 @@
 /**
- * One stage as a loop: its inputs (sources) push batches into a bounded queue (back-pressure:
- * `emit` waits while the queue is full); `parallelism` workers each take a batch, top it up with
- * queued batches to `batch.size` (waiting up to `lingerMs` for more), run the per-record steps, write every
- * target in chunks of `batch.size` (retriable sink failures retried with backoff + jitter while
- * the source waits), dead-letter the records that failed, and only then ack the source batches.
- * A batch whose writes cannot complete (a non-retriable error, or the grace period ran out) is
- * nacked — never acked with records missing.
+ * One stage as a loop of small named steps. Its inputs (sources) push batches into a bounded
+ * queue (back-pressure: `emit` waits while the queue is full); `parallelism` workers each run
+ *
+ *   read (take a group of queued batches up to `batch.size`, waiting up to `lingerMs` for more)
+ *   → prepare (decode happened in the source; validate + transform per record: `prepare`)
+ *   → write (every target in chunks of `batch.size`; retriable failures retried with backoff while
+ *     the source waits)
+ *   → dead-letter (the records that failed, with their reason)
+ *   → ack (only then; a group whose writes cannot complete is nacked — never acked with records missing).
+ *
+ * Each step is an exported function testable alone. Everything worth observing is emitted on the
+ * stage's `EventBus` (core/events.ts); logging is one subscriber (`logEvents`).
  */
 import type { DeadLetterSink, Sink, Source, SourceBatch, StreamRecord } from '../../core/stream.js'
 import type { StageSpec } from '../../dsl/spec.js'
 import { RecordError, RtdsError } from '../../core/errors.js'
-import { backoffDelay, isRetriable, retry, sleep } from '../../core/retry.js'
+import { EventBus } from '../../core/events.js'
+import { backoffDelay, isRetriable, retry, sleep, type RetryOptions } from '../../core/retry.js'
 import type { ObservedBatch } from '../scheduler/scheduled-source.js'
 import { BoundedQueue } from './bounded-queue.js'
 import type { Prepared } from './record-steps.js'
@@ -48,7 +54,8 @@ export interface StageRunOptions {
   readonly stop: AbortSignal
   /** Aborting gives up on in-flight work (grace period over): retries end, batches are nacked. */
   readonly kill: AbortSignal
-  readonly log: (line: string) => void
+  /** Where the stage's events go (logging, metrics). */
+  readonly events: EventBus
   /** Queue capacity in batches (default 2 × parallelism). */
   readonly queueCapacity?: number
   /**
@@ -70,105 +77,164 @@ export interface StageRunOptions {
   readonly lingerMs?: number
 }
 
+/** Records of a group, prepared: the outputs per target (in `to` order) and the records that failed. */
+export interface PreparedGroup {
+  readonly perTarget: { readonly out: StreamRecord; readonly src: StreamRecord }[][]
+  readonly failed: Map<StreamRecord, Error>
+}
+
+/**
+ * Step "read": the next group of batches — the first queued one, topped up with queued batches to
+ * `size` records, waiting at most `lingerMs` for more. Undefined when the queue is closed and empty.
+ */
+export async function readGroup(queue: BoundedQueue<SourceBatch>, size: number, lingerMs: number, kill: AbortSignal): Promise<SourceBatch[] | undefined> {
+  const first = await queue.pop()
+  if (!first) return undefined
+  const group = [first]
+  let n = first.records.length
+  const deadline = Date.now() + lingerMs
+  while (n < size && !kill.aborted) {
+    const more = await queue.popWithin(deadline - Date.now())
+    if (!more) break
+    group.push(more)
+    n += more.records.length
+  }
+  return group
+}
+
+/** Step "prepare": validate and transform every record of the group (`prepare`), per target. */
+export async function prepareGroup(group: readonly SourceBatch[], prepare: (record: StreamRecord) => Promise<Prepared>, targets: number): Promise<PreparedGroup> {
+  const perTarget: PreparedGroup['perTarget'] = Array.from({ length: targets }, () => [])
+  const failed = new Map<StreamRecord, Error>()
+  for (const batch of group)
+    for (const record of batch.records) {
+      const p = await prepare(record)
+      if ('error' in p) failed.set(record, p.error)
+      else p.outputs.forEach((out, i) => perTarget[i].push({ out, src: record }))
+    }
+  return { perTarget, failed }
+}
+
+/**
+ * Step "write": every target's outputs (of records that did not fail before) in chunks of `size`,
+ * each chunk retried by `retryWrite` while retriable; a record the sink refuses joins `failed`.
+ */
+export async function writeTargets(
+  sinks: readonly Sink[], prepared: PreparedGroup, size: number,
+  retryWrite: <T>(sink: Sink, fn: () => Promise<T>) => Promise<T>,
+  written: (sink: Sink, records: number, ms: number) => void = () => {},
+): Promise<void> {
+  const { perTarget, failed } = prepared
+  for (const [i, sink] of sinks.entries()) {
+    const items = perTarget[i].filter((it) => !failed.has(it.src))
+    for (let s = 0; s < items.length; s += size) {
+      const chunk = items.slice(s, s + size)
+      const back = new Map(chunk.map((it) => [it.out, it.src]))
+      const began = Date.now()
+      const failures = await retryWrite(sink, () => sink.write(chunk.map((it) => it.out)))
+      written(sink, chunk.length - failures.length, Date.now() - began)
+      for (const f of failures) {
+        const src = back.get(f.record) ?? f.record
+        failed.set(src, f.error instanceof RecordError ? f.error : new RecordError('sink', `${sink.name}: ${f.error.message}`, { cause: f.error }))
+      }
+    }
+  }
+}
+
+/** Step "dead-letter": sends each failed record of each batch; returns the count per batch. */
+export async function deadLetterFailed(group: readonly SourceBatch[], failed: ReadonlyMap<StreamRecord, Error>, send: (record: StreamRecord, error: Error) => Promise<void>): Promise<number[]> {
+  const counts: number[] = []
+  for (const batch of group) {
+    let dead = 0
+    for (const record of batch.records) {
+      const error = failed.get(record)
+      if (!error) continue
+      await send(record, error)
+      dead++
+    }
+    counts.push(dead)
+  }
+  return counts
+}
+
+/**
+ * Step "ack": acks every batch of the group, or nacks them with `error`. A source failing to take
+ * the ack or nack back is reported (`onFailure`); the batch is then delivered again by its source.
+ */
+export async function settleGroup(group: readonly SourceBatch[], error: Error | undefined, onFailure: (what: 'ack' | 'nack', err: unknown) => void): Promise<void> {
+  for (const batch of group) {
+    try {
+      if (error) await batch.nack(error)
+      else await batch.ack()
+    } catch (err) {
+      onFailure(error ? 'nack' : 'ack', err)
+    }
+  }
+}
+
 /** Runs the stage until its inputs end (or stop) and every taken batch is settled. */
-export async function runStage(o: StageRunOptions): Promise<void> {
-  const { stage, stats } = o
+export async function runStage(opts: StageRunOptions): Promise<void> {
+  const { stage, stats, events } = opts
   const began = Date.now()
-  const queue = new BoundedQueue<SourceBatch>(o.queueCapacity ?? Math.max(2, stage.parallelism * 2))
-  const retryOpts = {
-    maxAttempts: Infinity,
-    signal: o.kill,
-    initialDelayMs: 100,
-    maxDelayMs: 5000,
-    onRetry: (err: unknown, n: number, ms: number) => {
+  const queue = new BoundedQueue<SourceBatch>(opts.queueCapacity ?? Math.max(2, stage.parallelism * 2))
+  const component = (name: string) => ({ stage: stage.name, component: name })
+  const stageError = (name: string, message: string): void => {
+    stats.errors.push(`${stage.name}: ${message}`)
+    events.emit({ type: 'stage.error', ...component(name), error: message })
+  }
+  const retryOpts = (name: string, what: 'write' | 'dead-letter'): RetryOptions => ({
+    maxAttempts: Infinity, signal: opts.kill, initialDelayMs: 100, maxDelayMs: 5000,
+    onRetry: (err, attempt, delayMs) => {
       stats.retries++
-      const hint = n === 1 && err instanceof RtdsError && err.hint ? ` (Try this: ${err.hint})` : ''
-      o.log(`${stage.name}: ${messageOf(err)} — retry ${n} in ${ms} ms, consumption paused${hint}`)
+      const hint = err instanceof RtdsError ? err.hint : undefined
+      events.emit({ type: 'retry', ...component(name), what, attempt, delayMs, error: messageOf(err), ...(hint ? { hint } : {}) })
     },
-  }
-
-  const deadLetter = (record: StreamRecord, error: Error): Promise<void> =>
-    retry(() => o.dlq.send(o.dlqTopic, record, { stage: stage.name, error }), retryOpts).then(() => {
-      stats.dlq++
-    })
-
-  async function processGroup(group: SourceBatch[]): Promise<void> {
-    const perTarget: { out: StreamRecord; src: StreamRecord }[][] = o.sinks.map(() => [])
-    const failed = new Map<StreamRecord, Error>()
-    for (const batch of group)
-      for (const record of batch.records) {
-        const p = await o.prepare(record)
-        if ('error' in p) failed.set(record, p.error)
-        else p.outputs.forEach((out, i) => perTarget[i].push({ out, src: record }))
-      }
-    for (const [i, sink] of o.sinks.entries()) {
-      const items = perTarget[i].filter((it) => !failed.has(it.src))
-      for (let s = 0; s < items.length; s += stage.batch.size) {
-        const chunk = items.slice(s, s + stage.batch.size)
-        const back = new Map(chunk.map((it) => [it.out, it.src]))
-        const failures = await retry(() => {
-          if (o.kill.aborted) throw new RtdsError('stopped before the write completed (grace period over)')
-          return sink.write(chunk.map((it) => it.out))
-        }, retryOpts)
-        for (const f of failures) {
-          const src = back.get(f.record) ?? f.record
-          failed.set(src, f.error instanceof RecordError ? f.error : new RecordError('sink', `${sink.name}: ${f.error.message}`, { cause: f.error }))
-        }
-      }
-    }
-    for (const batch of group) {
-      let dead = 0
-      for (const record of batch.records) {
-        const error = failed.get(record)
-        if (!error) continue
-        await deadLetter(record, error)
-        dead++
-      }
-      stats.out += batch.records.length - dead
-      ;(batch as ObservedBatch).deadLettered?.(dead)
+  })
+  const retryWrite = <T>(sink: Sink, fn: () => Promise<T>): Promise<T> => retry(() => {
+    if (opts.kill.aborted) throw new RtdsError('stopped before the write completed (grace period over)')
+    return fn()
+  }, retryOpts(sink.name, 'write'))
+  const deadLetter = async (record: StreamRecord, error: Error): Promise<void> => {
+    await retry(() => opts.dlq.send(opts.dlqTopic, record, { stage: stage.name, error }), retryOpts(opts.dlqTopic, 'dead-letter'))
+    stats.dlq++
+    if (events.active) {
+      const reason = error instanceof RecordError ? error.reason : 'sink'
+      events.emit({ type: 'record.dead_lettered', ...component(opts.dlqTopic), dlqTopic: opts.dlqTopic, reason, error: error.message, origin: record.origin })
     }
   }
-
-  async function settle(group: SourceBatch[], error?: Error): Promise<void> {
-    for (const batch of group) {
-      try {
-        if (error) {
-          stats.nacked++
-          await batch.nack(error)
-        } else await batch.ack()
-      } catch (err) {
-        stats.errors.push(`${stage.name}: ${error ? 'nack' : 'ack'} failed: ${messageOf(err)}`)
-        o.log(`${stage.name}: ${error ? 'nack' : 'ack'} failed: ${messageOf(err)} (the batch will be delivered again)`)
-      }
+  const settle = (group: readonly SourceBatch[], error?: Error): Promise<void> => {
+    if (error) {
+      stats.nacked += group.length
+      events.emit({ type: 'batch.nacked', ...component(stage.name), records: group.reduce((n, b) => n + b.records.length, 0), error: error.message })
     }
+    return settleGroup(group, error, (what, err) => stageError(stage.name, `${what} failed: ${messageOf(err)} (the batch will be delivered again)`))
   }
 
   async function worker(): Promise<void> {
     for (;;) {
-      const first = await queue.pop()
-      if (!first) return
-      const group = [first]
-      let n = first.records.length
-      const deadline = Date.now() + (o.lingerMs ?? stage.batch.timeout)
-      while (n < stage.batch.size && !o.kill.aborted) {
-        const more = await queue.popWithin(deadline - Date.now())
-        if (!more) break
-        group.push(more)
-        n += more.records.length
-      }
-      if (o.kill.aborted) {
+      const group = await readGroup(queue, stage.batch.size, opts.lingerMs ?? stage.batch.timeout, opts.kill)
+      if (!group) return
+      if (opts.kill.aborted) {
         await settle(group, new RtdsError('stopped before the batch was processed (grace period over)'))
         continue
       }
+      const n = group.reduce((sum, b) => sum + b.records.length, 0)
       stats.batches += group.length
       stats.in += n
       try {
-        await processGroup(group)
+        const prepared = await prepareGroup(group, opts.prepare, opts.sinks.length)
+        await writeTargets(opts.sinks, prepared, stage.batch.size, retryWrite, (sink, records, ms) => {
+          if (events.active) events.emit({ type: 'records.written', ...component(sink.name), records, ms })
+        })
+        const dead = await deadLetterFailed(group, prepared.failed, deadLetter)
+        group.forEach((batch, i) => {
+          stats.out += batch.records.length - dead[i]
+          ;(batch as ObservedBatch).deadLettered?.(dead[i])
+        })
         await settle(group)
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err))
         stats.errors.push(`${stage.name}: ${e.message}`)
-        o.log(`${stage.name}: batch of ${n} record(s) not completed: ${e.message} (nacked)`)
         await settle(group, e)
       }
     }
@@ -179,46 +245,49 @@ export async function runStage(o: StageRunOptions): Promise<void> {
     void settle(queue.drain(), new RtdsError('stopped before the batch was processed (grace period over)'))
     queue.close()
   }
-  o.kill.addEventListener('abort', onKill, { once: true })
+  opts.kill.addEventListener('abort', onKill, { once: true })
 
   const emit = async (batch: SourceBatch): Promise<void> => {
     if (!(await queue.push(batch))) await batch.nack(new RtdsError('the stage stopped before taking the batch'))
     stats.queueHighWater = Math.max(stats.queueHighWater, queue.highWater)
   }
-  const startRetryMs = o.startRetryMs ?? 120_000
+  const startRetryMs = opts.startRetryMs ?? 120_000
   const runInput = async (src: Source): Promise<void> => {
     const firstStart = Date.now()
     for (let attempt = 1; ; attempt++) {
-      const began = Date.now()
+      const started = Date.now()
       let emitted = false
       try {
-        await src.run((batch) => { emitted = true; return emit(batch) }, o.stop)
+        await src.run((batch) => {
+          emitted = true
+          if (events.active) events.emit({ type: 'batch.read', ...component(src.name), records: batch.records.length })
+          return emit(batch)
+        }, opts.stop)
         return
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err))
         // at start (nothing emitted yet) a retriable failure is retried in every mode: a broker
         // that just started answers NOT_COORDINATOR for a while; `--once` bounds it by startRetryMs
         const starting = !emitted && Date.now() - firstStart < startRetryMs
-        if ((o.restartInputs || starting) && isRetriable(e) && !o.stop.aborted) {
-          if (Date.now() - began > 60_000) attempt = 1 // it ran fine for a while: start the backoff over
-          const ms = backoffDelay(attempt, { initialDelayMs: 500, maxDelayMs: 30_000 })
+        if ((opts.restartInputs || starting) && isRetriable(e) && !opts.stop.aborted) {
+          if (Date.now() - started > 60_000) attempt = 1 // it ran fine for a while: start the backoff over
+          const delayMs = backoffDelay(attempt, { initialDelayMs: 500, maxDelayMs: 30_000 })
           stats.retries++
-          const hint = attempt === 1 && e instanceof RtdsError && e.hint ? ` (Try this: ${e.hint})` : ''
-          o.log(`${stage.name}: input ${src.name} failed${emitted ? '' : ' at start'}: ${e.message} — restarting in ${ms} ms${hint}`)
-          await sleep(ms, o.stop)
-          if (!o.stop.aborted) continue
+          const hint = e instanceof RtdsError ? e.hint : undefined
+          events.emit({ type: 'retry', ...component(src.name), what: 'input', attempt, delayMs, error: `${emitted ? '' : 'at start: '}${e.message}`, ...(hint ? { hint } : {}) })
+          await sleep(delayMs, opts.stop)
+          if (!opts.stop.aborted) continue
           return
         }
-        stats.errors.push(`${stage.name}: input ${src.name}: ${e.message}`)
-        o.log(`${stage.name}: input ${src.name} failed: ${e.message}`)
+        stageError(src.name, `input ${src.name}: ${e.message}`)
         return
       }
     }
   }
-  const inputs = Promise.all(o.inputs.map(runInput)).finally(() => queue.close())
+  const inputs = Promise.all(opts.inputs.map(runInput)).finally(() => queue.close())
   const workers = Array.from({ length: Math.max(1, stage.parallelism) }, () => worker())
   await Promise.all([inputs, ...workers])
-  o.kill.removeEventListener('abort', onKill)
+  opts.kill.removeEventListener('abort', onKill)
   stats.queueHighWater = Math.max(stats.queueHighWater, queue.highWater)
   stats.ms = Date.now() - began
 }

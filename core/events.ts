@@ -1,0 +1,62 @@
+/**
+ * The one instrumentation seam: components emit typed events through an `EventBus`; logging
+ * subscribes today, metrics (and a console) can subscribe later without touching a component.
+ * Events are plain data, built only when someone listens (`bus.active`), as kafkajs'
+ * instrumentation does.
+ *
+ * @example
+ * const bus = new EventBus()
+ * bus.on((e) => { if (e.type === 'records.written') written.inc({ stage: e.stage }, e.records) })
+ */
+
+/** Where an event comes from: the stage and the component inside it (a source, a sink, the DLQ). */
+interface Origin {
+  readonly stage: string
+  readonly component: string
+}
+
+/** The catalogue, `<subject>.<event>`. */
+export type RtdsEvent =
+  /** A source handed a batch to the stage. */
+  | (Origin & { readonly type: 'batch.read'; readonly records: number })
+  /** A sink acknowledged a write. */
+  | (Origin & { readonly type: 'records.written'; readonly records: number; readonly ms: number })
+  /** A record went to `dlqTopic` (reason `decode`, `validation`, `transform`, `sink`, ...). */
+  | (Origin & { readonly type: 'record.dead_lettered'; readonly dlqTopic: string; readonly reason: string; readonly error: string; readonly origin: string })
+  /** A retriable failure; the operation is tried again after `delayMs`. */
+  | (Origin & { readonly type: 'retry'; readonly attempt: number; readonly delayMs: number; readonly error: string; readonly hint?: string; readonly what: 'write' | 'dead-letter' | 'input' })
+  /** A batch was handed back to its source (it is delivered again). */
+  | (Origin & { readonly type: 'batch.nacked'; readonly records: number; readonly error: string })
+  /** A failure the stage records (the run ends `failed`). */
+  | (Origin & { readonly type: 'stage.error'; readonly error: string })
+  /** Records behind the end of a partition (consumers). */
+  | (Origin & { readonly type: 'lag'; readonly topic: string; readonly partition: number; readonly lag: number })
+
+export type RtdsEventType = RtdsEvent['type']
+export type Listener = (event: RtdsEvent) => void
+
+/** Synchronous fan-out to listeners; a listener that throws never breaks the component. */
+export class EventBus {
+  private readonly listeners = new Set<Listener>()
+
+  /** Whether anyone listens (skip building an event otherwise). */
+  get active(): boolean {
+    return this.listeners.size > 0
+  }
+
+  /** Subscribes; returns the unsubscribe function. */
+  on(listener: Listener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  emit(event: RtdsEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event)
+      } catch {
+        // instrumentation must not change what the pipeline does
+      }
+    }
+  }
+}
