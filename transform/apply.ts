@@ -26,6 +26,7 @@ export interface Lambda {
   /** Tail-call thunk: the call's procedure and argument code, evaluated by the trampoline. */
   readonly thunk?: { procedure: Code; args: Code[]; token?: string; position?: number }
   readonly apply: (self: unknown, args: unknown[]) => unknown
+  /** Label of the call in progress (see `Native.token`); a lambda value lives in one evaluation. */
   token?: string
   position?: number
 }
@@ -38,6 +39,14 @@ export interface Native {
   readonly arity?: number
   /** Calls function arguments back (so it needs the caller's depth). */
   readonly hof?: boolean
+  /**
+   * The name and position of the call in progress, written on the function object before each call
+   * and read by the error labelling when that call throws, as jsonata's evaluateFunction does on the
+   * same (shared, global) native objects.
+   * Outlives evaluations: they stay on jsonata's natives after a call, but every call site writes
+   * both before it calls, so only an error's `token`/`position` can see them, never a result (and
+   * jsonata's interpreter mutates the same objects the same way).
+   */
   token?: string
   position?: number
 }
@@ -70,9 +79,10 @@ export function apply(proc: unknown, args: unknown[], input: unknown, depth: num
 }
 
 /**
- * Per signature, the argument-type keys known to pass it unchanged. Outlives evaluations and is
- * shared by every compiled transform (jsonata's signature objects are global), so an entry must hold
- * for every call with that key whatever the values and the context: see `validate` for why it does.
+ * Per signature, the argument-type keys known to pass it unchanged.
+ * Outlives evaluations: shared by every compiled transform (jsonata's signature objects are
+ * global), so an entry must hold for every call with that key whatever the values and the context:
+ * see `validate` for why it does.
  */
 const validations = new WeakMap<Signature, Set<string>>()
 
@@ -207,5 +217,10 @@ export function callFunction(fn: unknown, args: unknown[]): unknown {
   return apply(fn, args, null, nativeDepth)
 }
 
-/** jsonata depth of the node that called the native function now running. */
+/**
+ * jsonata depth of the node that called the native higher-order function now running.
+ * Outlives evaluations: a module variable, but `callNative` sets it before and restores it after
+ * (finally) every higher-order call, and only `callFunction`, called back from inside that call,
+ * reads it; outside a call it holds its initial 0 again.
+ */
 let nativeDepth = 0

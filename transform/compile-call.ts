@@ -23,13 +23,13 @@ export interface CallCompiler extends Compiler {
   chainCode(): Code
 }
 
-/** jsonata's standard function names. */
+/** jsonata's standard function names (constant). */
 export const BUILTIN = new Set<string>(JSONATA_FUNCTIONS)
 
 /** A compiled function call; `applyto` (from `~>`) is prepended to the arguments. */
 export type CallCode = (input: unknown, env: Frame, applyto?: { context: unknown }) => unknown
 
-/** jsonata functions whose result is never a sequence. */
+/** jsonata functions whose result is never a sequence (constant). */
 const NEVER_SEQUENCE = new Set([
   'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase', 'length', 'trim', 'pad', 'join',
   'formatNumber', 'formatBase', 'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt',
@@ -190,6 +190,7 @@ export function regex(node: Node): Code {
   const source = node.value as RegExp
   const position = node.position
   return () => {
+    // a new RegExp each time the literal is evaluated: `lastIndex` never carries over (jsonata too)
     const re = new RegExp(source)
     const closure = (str: string, fromIndex?: number): unknown => {
       re.lastIndex = fromIndex || 0

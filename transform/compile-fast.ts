@@ -17,7 +17,7 @@ import { populateMessage } from './messages.js'
 import { fn, staticFrame, UNSUPPORTED_FUNCTIONS } from './natives.js'
 import { createSequence, enterState, type EvalState, Frame, isSequence, restoreState, type Seq } from './runtime.js'
 
-/** Node types that never produce a sequence, so skip the end-of-evaluate normalisation. */
+/** Node types that never produce a sequence, so skip the end-of-evaluate normalisation (constant). */
 const SCALAR = new Set(['string', 'number', 'value', 'lambda', 'regex', 'transform'])
 
 /**
@@ -26,6 +26,8 @@ const SCALAR = new Set(['string', 'number', 'value', 'lambda', 'regex', 'transfo
  * expression and of `~>` function composition.
  */
 interface TransformCache {
+  // Outlives evaluations: one per compiled transform; it holds compiled code only, which depends on
+  // the expression strings and the bound names alone, never on an input
   readonly evals: Map<string, Code>
   chain?: Code
 }
@@ -77,11 +79,7 @@ class NodeCompiler implements CallCompiler {
     return this.cache.chain
   }
 
-  /** Deepest static evaluation depth met (jsonata counts one level per nested node evaluation). */
-  maxDepth = 0
-
   node = (node: Node, depth: number): Code => {
-    if (depth > this.maxDepth) this.maxDepth = depth
     let code = this.core(node, depth)
     if (node.predicate) {
       for (const p of node.predicate as Node[]) {
@@ -219,6 +217,8 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
   const usesRoot = readsVariable(ast, '$')
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH
+  // Outlives evaluations: this closure captures only what compilation produced (the root code and
+  // its transform cache, the limits, `usesRoot`); everything an evaluation changes is made below
   return (input, bindings) => {
     // a new root frame per evaluation: `:=` at the root and `$eval` bind into it
     const frame = new Frame(staticFrame)

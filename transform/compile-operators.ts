@@ -52,6 +52,7 @@ function range(l: unknown, r: unknown): unknown {
   return result
 }
 
+/** The binary operators (constant, pure functions). */
 const OPS: Record<string, (l: unknown, r: unknown) => unknown> = {
   '+': (l, r) => (numeric(l, r), l === undefined || r === undefined ? undefined : (l as number) + (r as number)),
   '-': (l, r) => (numeric(l, r), l === undefined || r === undefined ? undefined : (l as number) - (r as number)),
@@ -191,7 +192,12 @@ export function compileUnary(c: Compiler, node: Node, depth: number): Code {
   throw new Unsupported(`unary ${String(node.value)}`)
 }
 
-/** Objects built by the fast lane of object constructors: their prototype has no members and a null prototype. */
+/**
+ * Objects built by the fast lane of object constructors: their prototype has no members and a null prototype.
+ * Outlives evaluations: the one prototype object all such results share; nothing writes to it after
+ * this module loads (an expression cannot reach a prototype: `__proto__` keys and steps take the
+ * generic paths, which build and read own properties only).
+ */
 export const JsonataObject = function JsonataObject(this: object) {} as unknown as { new (): Record<string, unknown>; prototype: object }
 JsonataObject.prototype = Object.create(null)
 

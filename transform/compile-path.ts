@@ -183,7 +183,10 @@ export function compilePath(c: Compiler, node: Node, depth: number, compileGroup
   return chain
 }
 
-/** Codes whose results are already normalised (the node compiler need not wrap them). */
+/**
+ * Codes whose results are already normalised (the node compiler need not wrap them).
+ * Outlives evaluations: filled at compile time only, read at compile time only.
+ */
 export const NORMALISED = new WeakSet<Code>()
 
 /**

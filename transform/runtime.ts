@@ -8,6 +8,7 @@ import { depthError, timeoutError } from './limits.js'
 /** A jsonata sequence (or plain array) with jsonata's internal flags. */
 export type Seq = unknown[] & { sequence?: boolean; keepSingleton?: boolean; outerWrapper?: boolean; cons?: boolean; tupleStream?: boolean }
 
+/** The bindings of a frame that bound nothing; frozen, so nothing can be bound into it by mistake. */
 const NO_VARS: Record<string, unknown> = Object.freeze(Object.create(null))
 
 /** A variable scope, as jsonata's `createFrame`: own bindings, then the enclosing frame's. */
@@ -39,7 +40,12 @@ export function createSequence(...items: unknown[]): Seq {
   return s
 }
 
-/** `this` for jsonata's native functions (the date functions read the evaluation's timestamp from it). */
+/**
+ * `this` for jsonata's native functions (the date functions read the evaluation's timestamp from it).
+ * Outlives evaluations: one object; `input` is written before every native call (jsonata's natives
+ * other than `$eval`, which the compiler evaluates itself, never read it) and `environment.timestamp`
+ * reads the current evaluation's `state`.
+ */
 export const FOCUS = {
   createSequence,
   options: undefined as unknown,
@@ -129,7 +135,13 @@ export interface EvalState {
   plainBuiltins: boolean
 }
 
-/** The state of the evaluation in progress. */
+/**
+ * The state of the evaluation in progress.
+ * Outlives evaluations: a module variable, but each compiled evaluation installs a new state object
+ * (`enterState`) and puts the previous one back when it ends, normally or not (`restoreState` in a
+ * finally), so a nested or later evaluation never sees another's depth, ticks, timestamp or
+ * allocation count.
+ */
 export let state: EvalState = { start: 0, timeoutMs: Infinity, maxDepth: Infinity, depth: 0, ticks: 0, timestamp: 0, allocated: 0, plainBuiltins: false }
 
 /** Installs a new state, returning the previous one (for re-entrant evaluations). */

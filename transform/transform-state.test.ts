@@ -3,6 +3,7 @@
  * of the process) never changes the result of a later one. Each case runs the calls in one process,
  * in order, and compares every result with the jsonata interpreter's.
  */
+import { readdirSync, readFileSync } from 'node:fs'
 import jsonata from 'jsonata'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -70,6 +71,24 @@ t('$eval code is compiled per transform and honours the bindings of its caller',
 t('a variable bound by $eval at the root does not survive into the next evaluation', async () => {
   await sequence('$x & "|" & $eval("$x := 1")', [{ input: null }, { input: null }, { input: 5 }])
   await sequence('$string($y) & "|" & $eval("$y := $")', [{ input: 3 }, { input: 4 }])
+})
+
+t('every module-level mutable declaration of transform/ says why it cannot change a result', () => {
+  const dir = new URL('./', import.meta.url)
+  const undocumented: string[] = []
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+    const lines = readFileSync(new URL(file, dir), 'utf8').split('\n')
+    lines.forEach((line, i) => {
+      const mutable = /^(export )?let /.test(line) || /^(export )?const \w+(: [^=]+)? = new (Map|WeakMap|Set|WeakSet|Frame)\b/.test(line)
+      if (!mutable) return
+      // the doc comment right above (or a comment on the line itself)
+      let j = i - 1
+      const doc: string[] = [line]
+      while (j >= 0 && /^\s*(\/\*\*|\*|\/\/)/.test(lines[j])) doc.push(lines[j--])
+      if (!/Outlives evaluations:|\(constant\)|at load|at compile time only/.test(doc.join('\n'))) undocumented.push(`${file}:${i + 1}: ${line}`)
+    })
+  }
+  assert.equal(undocumented, [], `state without a note on why it cannot change a result:\n${undocumented.join('\n')}`)
 })
 
 t.run()
