@@ -103,11 +103,6 @@ export interface Connector<LiveEnv = unknown, EmbeddedEnv = unknown> {
   resources?(entity: Entity, ctx: ResourceContext): DesiredResource[]
   /** The resource types this connector plans and applies. */
   readonly resourceTypes?: readonly ResourceType[]
-  /**
-   * The check a record passes before it is written to a table of this kind (a bad one is
-   * dead-lettered with the reasons), and how messages name it. None: records go in as they are.
-   */
-  rowValidator?(table: TableSpec): { readonly validator: RecordValidator; readonly what: string }
 }
 
 /** The kind of an entity, as the registry names it: a source's or a table's connector; topics are `kafka`. */

@@ -5,6 +5,7 @@
  * validator uses the same assembled schema, and `rtds graph` redacts the secret fields.
  */
 import { DURATION_PATTERN, SIZE_PATTERN, parseDuration, parseSize } from './duration-parse.js'
+import type { RecordValidator } from './record-validate.js'
 import type { SchemaFileProblem } from './schema-file-load.js'
 import type { PipelineSpec, SourceSpec, TableSpec, ValueSchemaRef } from './spec.js'
 import type { DocPath } from './yaml-source.js'
@@ -65,6 +66,11 @@ export interface ConnectorConfigSpec {
   readonly readable?: boolean
   /** Tables: its columns (name → type) when known; the DSL checks what transforms write against them. */
   columns?(config: any): Readonly<Record<string, string>> | undefined
+  /**
+   * Tables: the check a record passes before it is written (a bad one is dead-lettered with the
+   * reasons), and how messages name it. None: records go in as they are.
+   */
+  rowValidator?(table: any): { readonly validator: RecordValidator; readonly what: string }
   /** Checks of its own (run after the spec resolved) on an entity of this kind. */
   check?(entity: any, spec: PipelineSpec, report: CheckReport): void
   /** One line for `rtds graph` text output (no secrets). */

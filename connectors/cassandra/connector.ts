@@ -3,7 +3,6 @@ import type { Connector, ConnectorRuntime, Entity } from '../connector.js'
 import type { LiveEnv } from '../live-backend.js'
 import type { MemoryBackend } from '../memory/memory-backend.js'
 import { CASSANDRA_TABLE_SPEC, type CassandraTableSpec } from './spec.js'
-import { rowValidator } from './row-validate.js'
 import { CassandraTableSink } from './table-sink.js'
 import { cassandraResourceType, normaliseReplication } from './table-resource.js'
 
@@ -36,8 +35,4 @@ export const cassandraConnector: Connector<LiveEnv, MemoryBackend> = {
     ]
   },
   resourceTypes: [cassandraResourceType],
-  rowValidator: (e) => {
-    const t = asTable(e)
-    return { validator: rowValidator(t), what: `the columns of ${t.cassandra.keyspace}.${t.cassandra.table}` }
-  },
 }

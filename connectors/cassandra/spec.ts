@@ -3,6 +3,7 @@ import { identifierSchema, objectSchema, type ConnectorConfigSpec } from '../../
 import { columnsFromAvro } from '../../dsl/avro-columns.js'
 import { CODES } from '../../dsl/codes.js'
 import type { TableSpecOf, ValueSchemaRef } from '../../dsl/spec.js'
+import { rowValidator } from './row-validate.js'
 
 const CQL_SCALAR = '(?:ascii|bigint|blob|boolean|counter|date|decimal|double|duration|float|inet|int|smallint|text|time|timestamp|timeuuid|tinyint|uuid|varchar|varint)'
 /** The CQL types a column may have: the type reaches CQL DDL text, so nothing else gets through. */
@@ -72,6 +73,7 @@ export const CASSANDRA_TABLE_SPEC: ConnectorConfigSpec = {
       primaryKey: asList(c.primaryKey), clusteringKey: asList(c.clusteringKey), columns, ...(schema ? { schema } : {}) }
   },
   columns: (c: CassandraTableConfig) => c.columns,
+  rowValidator: (t: CassandraTableSpec) => ({ validator: rowValidator(t), what: `the columns of ${t.cassandra.keyspace}.${t.cassandra.table}` }),
   check: (t: CassandraTableSpec, _spec, report) => {
     const cols = t.cassandra.columns
     for (const key of ['primaryKey', 'clusteringKey'] as const) {
