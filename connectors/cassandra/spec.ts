@@ -26,20 +26,15 @@ export interface CassandraTableConfig {
   readonly schema?: ValueSchemaRef
 }
 
-declare module '../../dsl/spec.js' {
-  interface TableConfigs { cassandra: CassandraTableConfig }
-}
+declare module '../../dsl/spec.js' { interface TableConfigs { cassandra: CassandraTableConfig } }
 
 export type CassandraTableSpec = TableSpecOf<'cassandra'>
 
 const asList = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)])
 
 export const CASSANDRA_TABLE_SPEC: ConnectorConfigSpec = {
-  key: 'cassandra',
-  title: 'Cassandra',
-  role: 'table',
+  key: 'cassandra', title: 'Cassandra', role: 'table', secrets: [],
   description: 'A Cassandra table written with prepared upserts; keyspace and table are created by `rtds apply`.',
-  secrets: [],
   schema: objectSchema('A Cassandra sink table.', {
     keyspace: identifierSchema('Keyspace.'),
     table: identifierSchema('Table name. Default: the table\'s key in the file.'),

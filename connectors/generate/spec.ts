@@ -11,17 +11,13 @@ export interface GenerateSourceConfig {
   readonly count: number
 }
 
-declare module '../../dsl/spec.js' {
-  interface SourceConfigs { generate: GenerateSourceConfig }
-}
+declare module '../../dsl/spec.js' { interface SourceConfigs { generate: GenerateSourceConfig } }
 
 export type GenerateSourceSpec = SourceSpecOf<'generate'>
 
 export const GENERATE_SOURCE_SPEC: ConnectorConfigSpec = {
-  key: 'generate',
-  role: 'source',
+  key: 'generate', role: 'source', secrets: [],
   description: 'Generate seeded records offline (no network).',
-  secrets: [],
   schema: objectSchema('Generate seeded records offline.', {
     shape: { description: 'Shape of the generated records.', type: 'string', enum: ['randomuser'], default: 'randomuser' },
     seed: { description: 'Seed of the generator: the same seed gives the same records.', type: 'integer', default: 1 },

@@ -13,17 +13,13 @@ export interface HttpServerSourceConfig {
   readonly token?: string
 }
 
-declare module '../../dsl/spec.js' {
-  interface SourceConfigs { http_server: HttpServerSourceConfig }
-}
+declare module '../../dsl/spec.js' { interface SourceConfigs { http_server: HttpServerSourceConfig } }
 
 export type HttpServerSourceSpec = SourceSpecOf<'http_server'>
 
 export const HTTP_SERVER_SOURCE_SPEC: ConnectorConfigSpec = {
-  key: 'http_server',
-  role: 'source',
+  key: 'http_server', role: 'source', secrets: ['token'],
   description: 'Accept records with HTTP POST; answers 202 once they are durable in staging.',
-  secrets: ['token'],
   schema: objectSchema('Accept records with HTTP POST (a JSON object or an array of objects).', {
     path: { description: 'Path accepting POST.', type: 'string', pattern: '^/', default: '/api/data' },
     port: { description: 'TCP port.', type: 'integer', minimum: 0, maximum: 65535, default: 5000 },

@@ -16,17 +16,13 @@ export interface HttpSourceConfig {
   readonly headers?: Readonly<Record<string, string>>
 }
 
-declare module '../../dsl/spec.js' {
-  interface SourceConfigs { http: HttpSourceConfig }
-}
+declare module '../../dsl/spec.js' { interface SourceConfigs { http: HttpSourceConfig } }
 
 export type HttpSourceSpec = SourceSpecOf<'http'>
 
 export const HTTP_SOURCE_SPEC: ConnectorConfigSpec = {
-  key: 'http',
-  role: 'source',
+  key: 'http', role: 'source', secrets: ['headers.*'],
   description: 'Pull records with HTTP GET (e.g. randomuser.me); retried with backoff.',
-  secrets: ['headers.*'],
   schema: objectSchema('Pull records with HTTP GET.', {
     url: { description: 'URL to GET. `results` is appended as the query parameter results=N when set.', type: 'string', minLength: 1, examples: ['{{env.RANDOMUSER_URL}}'] },
     results: { description: 'Records asked for per request (query parameter results=N).', type: 'integer', minimum: 1 },

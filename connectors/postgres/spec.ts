@@ -11,18 +11,13 @@ export interface PostgresTableConfig {
   readonly table: string
 }
 
-declare module '../../dsl/spec.js' {
-  interface TableConfigs { postgres: PostgresTableConfig }
-}
+declare module '../../dsl/spec.js' { interface TableConfigs { postgres: PostgresTableConfig } }
 
 export type PostgresTableSpec = TableSpecOf<'postgres'>
 
 export const POSTGRES_TABLE_SPEC: ConnectorConfigSpec = {
-  key: 'postgres',
-  title: 'Postgres',
-  role: 'table',
+  key: 'postgres', title: 'Postgres', role: 'table', secrets: [],
   description: 'A Postgres staging table: records land here in one transaction per batch, then are relayed to Kafka.',
-  secrets: [],
   schema: objectSchema('A Postgres staging table (transactional outbox).', {
     schema: { ...identifierSchema('Postgres schema (namespace).'), default: 'rtds' },
     table: identifierSchema('Table name. Default: the table\'s key in the file.'),

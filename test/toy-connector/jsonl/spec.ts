@@ -7,18 +7,13 @@ export interface JsonlTableConfig {
   readonly path: string
 }
 
-declare module '../../../dsl/spec.js' {
-  interface TableConfigs { jsonl: JsonlTableConfig }
-}
+declare module '../../../dsl/spec.js' { interface TableConfigs { jsonl: JsonlTableConfig } }
 
 export type JsonlTableSpec = TableSpecOf<'jsonl'>
 
 export const JSONL_TABLE_SPEC: ConnectorConfigSpec = {
-  key: 'jsonl',
-  title: 'JSON lines',
-  role: 'table',
+  key: 'jsonl', title: 'JSON lines', role: 'table', secrets: [],
   description: 'Append every record as one JSON line to a file.',
-  secrets: [],
   schema: objectSchema('A JSON-lines file.', {
     path: { description: 'File to append to, relative to the pipeline file.', type: 'string', pattern: '\\.jsonl$' },
   }, ['path']),
