@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { compilePipeline } from '../../dsl/index.js'
+import { compilePipeline } from '../../connectors/index.js'
 import { generateUser } from '../../connectors/generate/randomuser-generate.js'
 import { MemoryBackend } from '../../connectors/memory/memory-backend.js'
 import { runPipeline } from './run-pipeline.js'
