@@ -4,9 +4,9 @@
  */
 import type { Code } from './apply.js'
 import { decorate, type Compiler, type Node, Unsupported } from './compile-context.js'
-import { frameFromTuple, type Tuple } from './compile-path.js'
+import { frameFromTuple, type Tuple } from './compile-step.js'
 import { fn, numberToString } from './natives.js'
-import { allocate, createSequence, FOCUS, isDeepEqual, isNumeric, tick, type Seq } from './runtime.js'
+import { allocate, createSequence, FOCUS, isDeepEqual, isNumeric, JsonataObject, tick, type Seq } from './runtime.js'
 
 function boolize(v: unknown): boolean {
   const b = fn.boolean(v)
@@ -191,15 +191,6 @@ export function compileUnary(c: Compiler, node: Node, depth: number): Code {
   if (node.value === '{') return compileGroup(c, node, depth + 1)
   throw new Unsupported(`unary ${String(node.value)}`)
 }
-
-/**
- * Objects built by the fast lane of object constructors: their prototype has no members and a null prototype.
- * Outlives evaluations: the one prototype object all such results share; nothing writes to it after
- * this module loads (an expression cannot reach a prototype: `__proto__` keys and steps take the
- * generic paths, which build and read own properties only).
- */
-export const JsonataObject = function JsonataObject(this: object) {} as unknown as { new (): Record<string, unknown>; prototype: object }
-JsonataObject.prototype = Object.create(null)
 
 /** jsonata's reduceTupleStream: the tuples of one group merged, each variable's values appended. */
 function reduceTupleStream(stream: unknown): Tuple {

@@ -32,6 +32,15 @@ export class Frame {
   }
 }
 
+/**
+ * Objects built by the fast lane of object constructors: their prototype has no members and a null prototype.
+ * Outlives evaluations: the one prototype object all such results share; nothing writes to it after
+ * this module loads (an expression cannot reach a prototype: `__proto__` keys and steps take the
+ * generic paths, which build and read own properties only).
+ */
+export const JsonataObject = function JsonataObject(this: object) {} as unknown as { new (): Record<string, unknown>; prototype: object }
+JsonataObject.prototype = Object.create(null)
+
 /** A new (empty or one-item) sequence. */
 export function createSequence(...items: unknown[]): Seq {
   const s = [] as Seq
