@@ -218,8 +218,14 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
   const usesRoot = readsVariable(ast, '$')
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH
-  // Outlives evaluations: this closure captures only what compilation produced (the root code and
-  // its transform cache, the limits, `usesRoot`); everything an evaluation changes is made below
+  /**
+   * One state object for this transform's evaluations, taken while one runs (a re-entrant one gets a
+   * new object). Outlives evaluations: every field an evaluation changes is reset before the next
+   * starts (start, depth, ticks, timestamp, allocated, plainBuiltins); the others are the limits.
+   */
+  let idle: EvalState | undefined
+  // Outlives evaluations: besides `idle`, this closure captures only what compilation produced (the
+  // root code and its transform cache, the limits, `usesRoot`); an evaluation makes its own frames
   return (input, bindings) => {
     // a new root frame per evaluation: `:=` at the root and `$eval` bind into it
     const frame = new Frame(staticFrame)
@@ -231,7 +237,17 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
       ;(context as Seq).outerWrapper = true
     }
     const plainBuiltins = bindings === undefined || !Object.keys(bindings).some((k) => BUILTIN.has(k))
-    const s: EvalState = { start: 0, timeoutMs, maxDepth, depth: 0, ticks: 0, timestamp: 0, allocated: 0, plainBuiltins }
+    let s = idle
+    idle = undefined
+    if (s === undefined) s = { start: 0, timeoutMs, maxDepth, depth: 0, ticks: 0, timestamp: 0, allocated: 0, plainBuiltins }
+    else {
+      s.start = 0
+      s.depth = 0
+      s.ticks = 0
+      s.timestamp = 0
+      s.allocated = 0
+      s.plainBuiltins = plainBuiltins
+    }
     const prev = enterState(s)
     try {
       return root(context, frame)
@@ -242,6 +258,7 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
       throw err
     } finally {
       restoreState(prev)
+      idle = s
     }
   }
 }
