@@ -45,6 +45,10 @@ export interface FuzzStats {
   pairs: number
   /** Distinct compiled transforms evaluated. */
   transforms: number
+  /** Pairs where jsonata's result was an error (compared by code). */
+  errors: number
+  /** Pairs where jsonata's result was undefined. */
+  undefinedResults: number
   /** Pairs where both paths failed with different codes among several concurrently evaluated items (see `ambiguousError`). */
   ambiguous: number
   /** Pairs not compared because a path hit its time limit (wall-clock dependent). */
@@ -143,13 +147,33 @@ function input(rnd: () => number, gen: Generator, p: Pools, c: Candidate): unkno
   return gen.input()
 }
 
+/** Bindings that shadow jsonata function names (functions or not), sometimes. */
+function overrides(rnd: () => number): Record<string, unknown> | undefined {
+  if (rnd() >= 0.15) return undefined
+  const all: Record<string, unknown>[] = [
+    { uppercase: (s: unknown) => `${String(s)}!` },
+    { string: (v: unknown) => `S(${typeof v})` },
+    { length: () => 99 },
+    { trim: 'not a function' },
+    { string: null },
+    { keys: (o: unknown) => ['k', typeof o] },
+  ]
+  return all[Math.floor(rnd() * all.length)]
+}
+
+/** A copy of the bindings for one evaluation (functions are shared, values cloned). */
+function copyBindings(b: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (b === undefined || Object.keys(b).length === 0) return undefined
+  return Object.fromEntries(Object.entries(b).map(([k, v]) => [k, typeof v === 'function' ? v : structuredClone(v)]))
+}
+
 /** One random expression of the pool. */
 function candidate(rnd: () => number, gen: Generator, p: Pools): Candidate {
   const r = rnd()
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]
   if (r < 0.35) return pick(p.suite)
-  if (r < 0.45) return { expr: gen.contextCall(), origin: 'generated (context argument)' }
-  if (r < 0.75) return { expr: gen.expr(), origin: 'generated', bindings: gen.bindings() }
+  if (r < 0.45) return { expr: gen.contextCall(), origin: 'generated (context argument)', bindings: overrides(rnd) }
+  if (r < 0.75) return { expr: gen.expr(), origin: 'generated', bindings: { ...gen.bindings(), ...overrides(rnd) } }
   if (r < 0.85) {
     const [name, doc] = pick(p.datasets)
     return { expr: new DataPathGenerator(rnd, doc).expr(), origin: `paths over ${name}`, own: doc }
@@ -221,7 +245,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
   const p = loadPools()
   const perRound = opts.perRound ?? 6
   const inputsPer = Math.max(20, opts.inputsPerExpression ?? 24)
-  const stats: FuzzStats = { seed: opts.seed, rounds: 0, pairs: 0, transforms: 0, ambiguous: 0, timedOut: 0, mismatches: [] }
+  const stats: FuzzStats = { seed: opts.seed, rounds: 0, pairs: 0, transforms: 0, errors: 0, undefinedResults: 0, ambiguous: 0, timedOut: 0, mismatches: [] }
   const done = () => (opts.maxPairs !== undefined && stats.pairs >= opts.maxPairs) || (opts.deadline !== undefined && Date.now() >= opts.deadline)
   while (!done()) {
     const roundSeed = (opts.seed + stats.rounds * 0x9e3779b1) >>> 0
@@ -256,9 +280,11 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
       const { t, input: doc } = calls[k]
       const { c, fast, slow } = round[t]
       const bindings = c.bindings
-      const got = await outcome(() => fast.evaluate(structuredClone(doc), bindings && structuredClone(bindings)))
-      const want = await outcome(() => slow.evaluate(structuredClone(doc), bindings && structuredClone(bindings)))
+      const got = await outcome(() => fast.evaluate(structuredClone(doc), copyBindings(bindings)))
+      const want = await outcome(() => slow.evaluate(structuredClone(doc), copyBindings(bindings)))
       stats.pairs++
+      if (!want.ok) stats.errors++
+      else if (want.value === undefined) stats.undefinedResults++
       if ((!got.ok && got.code === 'D1012') || (!want.ok && want.code === 'D1012')) {
         stats.timedOut++
         continue
@@ -274,7 +300,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzStats> {
         [
           `mismatch (seed ${opts.seed}, round ${stats.rounds}, round seed ${roundSeed}, call ${k} of ${calls.length}):`,
           `  expression #${t} (${c.origin}): ${c.expr.replace(/\s+/g, ' ').slice(0, 400)}`,
-          `  input: ${show(doc)}${bindings ? `  bindings: ${show(bindings)}` : ''}`,
+          `  input: ${show(doc)}${bindings ? `  bindings: ${show(bindings)} ${Object.entries(bindings).filter(([, v]) => typeof v === 'function').map(([k, v]) => `$${k} = ${String(v)}`).join(', ')}` : ''}`,
           `  compiled:    ${got.ok ? show(got.value) : `error ${got.code}`}`,
           `  interpreter: ${want.ok ? show(want.value) : `error ${want.code}`}`,
           `  round expressions: ${round.map((r, i) => `#${i} ${r.c.expr.replace(/\s+/g, ' ').slice(0, 80)}`).join(' | ')}`,
