@@ -201,7 +201,9 @@ export class Generator {
    */
   contextCall(): string {
     const f = `$${this.pick(CONTEXT_DEFAULTING)}()`
-    switch (this.int(5)) {
+    switch (this.int(7)) {
+      case 5: return `(function($v)<${this.pick(['x', 'n', 's', 'a', 'o'])}-:x>{ [$v, ${f}] })()`
+      case 6: return `($f := function($v, $w)<x-x?:x>{ $string($v) & $string($w) }; [${this.pick(KEYS)}.$f(), $f(), $f(1)])`
       case 0: return f
       case 1: return `${this.path(2)}.${f}`
       case 2: return `${this.pick(KEYS)}{"v": ${f}}`
