@@ -3,7 +3,7 @@
  * for jsonata's own functions, direct `$eval(...)` calls, `~>`, and regex literals (matchers).
  */
 import { apply, callNative, type Code, type Native, symbolOf, validate, validationCache } from './apply.js'
-import type { Compiler, Node } from './compile-context.js'
+import { type Compiler, type Node, Unsupported } from './compile-context.js'
 import { NORMALISED } from './compile-path.js'
 import { JSONATA_FUNCTIONS, staticFrame } from './natives.js'
 import { populateMessage } from './messages.js'
@@ -237,6 +237,7 @@ function compileEval(c: CallCompiler, args: Code[], position: number | undefined
       try {
         return code(context, env)
       } catch (err) {
+        if (err instanceof Unsupported) throw err // a nested $eval string the compiler cannot run: see compileTransform
         populateMessage(err)
         throw { code: 'D3121', value: (err as Error).message, error: err }
       }

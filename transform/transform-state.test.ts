@@ -68,6 +68,11 @@ t('$eval code is compiled per transform and honours the bindings of its caller',
   await sequence('$eval("$string(1)")', [{ input: null }])
 })
 
+t('an $eval string the compiler cannot run goes to the interpreter for that evaluation only', async () => {
+  await sequence('$type($eval($))', [{ input: '1+1' }, { input: '$eval' }, { input: '$map([1,2], $eval)' }, { input: '"a"' }])
+  await sequence('$eval($)', [{ input: '$string()' }, { input: '$map(["1+1"], $eval)' }, { input: '$uppercase("x")' }])
+})
+
 t('a variable bound by $eval at the root does not survive into the next evaluation', async () => {
   await sequence('$x & "|" & $eval("$x := 1")', [{ input: null }, { input: null }, { input: 5 }])
   await sequence('$string($y) & "|" & $eval("$y := $")', [{ input: 3 }, { input: 4 }])
