@@ -10,6 +10,8 @@ export const CODES = {
   YAML_DUPLICATE_KEY: 'RTDS002',
   /** The file cannot be read or is empty. */
   FILE_UNREADABLE: 'RTDS003',
+  /** A file beyond a bound of `yaml-bounds.ts`: too large, nested too deep, too many aliases or aliases expanding too much. */
+  YAML_LIMIT: 'RTDS004',
   /** Handlebars syntax error inside a string value. */
   TEMPLATE_SYNTAX: 'RTDS010',
   /** `{{env.X}}` / `{{vars.y}}` (or any other path) that is not defined. */

@@ -2,7 +2,7 @@
  * The compiler driver: parse (positions) → render (Handlebars per string scalar) → validate (ajv) →
  * resolve (spec) → graph → semantic checks. Collects every diagnostic of a file.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { isMap } from 'yaml'
 import { CODES } from './codes.js'
@@ -15,6 +15,7 @@ import { semanticChecks } from './semantic-checks.js'
 import type { PipelineSpec } from './spec.js'
 import { resolveSpec } from './spec-resolve.js'
 import { renderDocument } from './template-render.js'
+import { fileSizeViolation } from './yaml-bounds.js'
 import { YamlSource } from './yaml-source.js'
 
 /** Options of `loadPipeline`. */
@@ -41,6 +42,8 @@ export interface LoadResult {
 export function loadPipeline(file: string, opts: LoadOptions = {}): LoadResult {
   let text: string
   try {
+    const tooLarge = fileSizeViolation(statSync(file).size)
+    if (tooLarge) return { diagnostics: [{ code: CODES.YAML_LIMIT, severity: 'error', message: tooLarge.message, file, line: 1, col: 1, hint: tooLarge.hint }] }
     text = readFileSync(file, 'utf8')
   } catch (e) {
     return { diagnostics: [{ code: CODES.FILE_UNREADABLE, severity: 'error', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file, line: 1, col: 1 }] }
@@ -50,6 +53,8 @@ export function loadPipeline(file: string, opts: LoadOptions = {}): LoadResult {
 
 /** Same as `loadPipeline` for text already in memory (`file` names it in messages and anchors relative paths). */
 export function compilePipeline(file: string, text: string, opts: LoadOptions = {}): LoadResult {
+  const tooLarge = fileSizeViolation(Buffer.byteLength(text, 'utf8'))
+  if (tooLarge) return { diagnostics: [{ code: CODES.YAML_LIMIT, severity: 'error', message: tooLarge.message, file, line: 1, col: 1, hint: tooLarge.hint }] }
   const src = new YamlSource(file, text, resolve(dirname(file)))
   const done = (ds: Diagnostic[], spec?: PipelineSpec, graph?: TaskGraph): LoadResult => {
     const diagnostics = sortDiagnostics(ds)
@@ -90,7 +95,8 @@ export function loadPipelines(paths: readonly string[], opts: LoadOptions = {}):
   }
   const results = files.map((file) => {
     try {
-      readFileSync(file)
+      closeSync(openSync(file, 'r')) // readable? (without reading a file that may be too large)
+      if (statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' })
     } catch (e) {
       ioErrors.push({ path: file, message: `${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` })
       return undefined
