@@ -12,6 +12,8 @@ export const CODES = {
   FILE_UNREADABLE: 'RTDS003',
   /** A file beyond a bound of `yaml-bounds.ts`: too large, nested too deep, too many aliases or aliases expanding too much. */
   YAML_LIMIT: 'RTDS004',
+  /** A folder given on the command line that holds no pipeline file (`*.yaml`/`*.yml`, not `*.test.yaml`). */
+  NO_PIPELINE_FILES: 'RTDS005',
   /** Handlebars syntax error inside a string value. */
   TEMPLATE_SYNTAX: 'RTDS010',
   /** `{{env.X}}` / `{{vars.y}}` (or any other path) that is not defined. */

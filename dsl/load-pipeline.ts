@@ -79,15 +79,21 @@ export const isPipelineFileName = (name: string): boolean => /\.ya?ml$/.test(nam
 
 /**
  * Loads several files; directories expand to their pipeline files (not recursive, sorted).
- * A path that does not exist or cannot be read goes to `ioErrors`.
+ * A path that does not exist or cannot be read goes to `ioErrors`; a folder without any pipeline
+ * file is a result of its own with one error, "no pipeline files in <dir>" (so that every command
+ * exits 1 rather than succeeding on nothing).
  */
 export function loadPipelines(paths: readonly string[], opts: LoadOptions = {}): { results: Array<{ file: string } & LoadResult>; ioErrors: Array<{ path: string; message: string }> } {
   const files: string[] = []
   const ioErrors: Array<{ path: string; message: string }> = []
+  const empty: string[] = []
   for (const p of paths) {
     try {
-      if (statSync(p).isDirectory()) files.push(...readdirSync(p).filter(isPipelineFileName).sort().map((n) => join(p, n)))
-      else files.push(p)
+      if (statSync(p).isDirectory()) {
+        const found = readdirSync(p).filter(isPipelineFileName).sort().map((n) => join(p, n))
+        if (!found.length) empty.push(p)
+        files.push(...found)
+      } else files.push(p)
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       ioErrors.push({ path: p, message: code === 'ENOENT' ? `${p}: no such file or directory` : `${p}: ${code ?? (e as Error).message}` })
@@ -103,5 +109,12 @@ export function loadPipelines(paths: readonly string[], opts: LoadOptions = {}):
     }
     return { file, ...loadPipeline(file, opts) }
   })
-  return { results: results.filter((r): r is { file: string } & LoadResult => r !== undefined), ioErrors }
+  const loaded = results.filter((r): r is { file: string } & LoadResult => r !== undefined)
+  for (const dir of empty) loaded.push({ file: dir, diagnostics: [noPipelineFiles(dir)] })
+  return { results: loaded, ioErrors }
+}
+
+/** The error of a folder without pipeline files. */
+export function noPipelineFiles(dir: string): Diagnostic {
+  return { code: CODES.NO_PIPELINE_FILES, severity: 'error', message: `no pipeline files in ${dir}`, file: dir, line: 1, col: 1, hint: 'pipeline files end in .yaml or .yml (not .test.yaml); folders are not searched recursively' }
 }

@@ -106,7 +106,10 @@ export class YamlSource {
 
   /** Line and column (1-based) of a character offset in the file. */
   pos(offset: number): { line: number; col: number } {
-    return this.lineCounter.linePos(Math.max(0, Math.min(offset, this.text.length)))
+    const p = this.lineCounter.linePos(Math.max(0, Math.min(offset, this.text.length)))
+    // a byte-order mark is not a column: editors show the first character of the file at 1:1
+    if (p.line === 1 && this.text.charCodeAt(0) === 0xfeff) return { line: 1, col: Math.max(1, p.col - 1) }
+    return p
   }
 
   /**
@@ -207,7 +210,8 @@ export function alignOffsets(value: string, text: string, start: number, end: nu
     const c = value[i]!
     let k = j
     let budget = ALIGN_WINDOW
-    while (k < offs.length && text[offs[k]!] !== c) {
+    // a folded line break is a space in the value and a newline in the source
+    while (k < offs.length && text[offs[k]!] !== c && !(c === ' ' && text[offs[k]!] === '\n')) {
       const s = text[offs[k]!]
       if (s !== ' ' && s !== '\n' && s !== '\r' && s !== '\t' && --budget === 0) break
       k++
