@@ -100,4 +100,9 @@ test('dsl > positions: CRLF and BOM: errors on line 1, in folded and literal blo
   }
 })
 
+test('dsl > positions: a mapping or list used as a key is an error at the key, never a crash (`? ? ? …`)', () => {
+  assert.equal(located('t.yaml', 'pipeline: p\n' + '? '.repeat(60) + 'x: 1\n'), ['2:3 RTDS001'])
+  assert.equal(located('t.yaml', 'pipeline: p\nvars:\n  ? [a, b]\n  : 1\n'), ['3:5 RTDS001'])
+})
+
 test.run()

@@ -64,7 +64,7 @@ export class YamlSource {
     // that follow are mostly echoes of the first one. Reported: every duplicate key and every tab
     // used as indentation (each is a mistake of its own line), the first other syntax error unless
     // a tab before it explains it, and the warnings.
-    const own = (e: { code: string }) => e.code === 'DUPLICATE_KEY' || e.code === 'TAB_AS_INDENT'
+    const own = (e: { code: string }) => e.code === 'DUPLICATE_KEY' || e.code === 'TAB_AS_INDENT' || e.code === 'COMPLEX_KEY'
     const first = [...this.doc.errors].sort((a, b) => a.pos[0] - b.pos[0]).find((e) => e.code !== 'DUPLICATE_KEY')
     const reported = [...this.doc.errors, ...this.doc.warnings].filter((e) => own(e) || e === first || e.name === 'YAMLWarning')
     for (const e of reported) {
@@ -260,6 +260,7 @@ function yamlHint(code: string): string | undefined {
     case 'BAD_INDENT': return 'align the keys of one mapping in the same column (indent with spaces)'
     case 'TAB_AS_INDENT': return 'YAML indentation must use spaces, not tabs'
     case 'DUPLICATE_KEY': return 'remove or rename one of the two keys'
+    case 'COMPLEX_KEY': return 'write the key as a name (`key: value`); `?` starts an explicit key'
     case 'MISSING_CHAR': return 'close the quote (or the bracket) that is still open'
     default: return undefined
   }
@@ -289,6 +290,12 @@ function duplicateKeys(doc: Document): YAMLParseError[] {
           const k = `${typeof p.key.value}:${String(p.key.value)}`
           if (seen.has(k) && p.key.range) out.push(new YAMLParseError([p.key.range[0], p.key.range[0] + 1], 'DUPLICATE_KEY', 'Map keys must be unique'))
           seen.add(k)
+        } else if (p.key !== null && p.key !== undefined) {
+          // `? [a, b]: x`, `? { a: 1 }: x`, `*alias: x`: a pipeline's keys are names, and rendering
+          // such a key as text can take exponential space (`? ? ? ? …`)
+          const at = (p.key as Node).range?.[0] ?? n.range?.[0] ?? 0
+          out.push(new YAMLParseError([at, at + 1], 'COMPLEX_KEY' as ConstructorParameters<typeof YAMLParseError>[1], 'a mapping key must be a plain name, not a mapping, a list or an alias'))
+          continue // not descended into
         }
         stack.push(p.key, p.value)
       }
