@@ -6,7 +6,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { CODES } from './codes.js'
 import { formatDiagnostic } from './format-diagnostic.js'
-import { compilePipeline, loadPipeline } from './load-pipeline.js'
+import { compilePipeline, loadPipeline } from '../connectors/index.js'
 import { MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_TEMPLATES } from './yaml-bounds.js'
 
 const ROOT = new URL('..', import.meta.url).pathname

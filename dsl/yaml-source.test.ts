@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { CODES } from './codes.js'
-import { compilePipeline } from './load-pipeline.js'
+import { compilePipeline } from '../connectors/index.js'
 import { alignOffset, YamlSource } from './yaml-source.js'
 
 const ROOT = new URL('..', import.meta.url).pathname

@@ -139,7 +139,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
     })
     try {
       await runStage({
-        stage, inputs, sinks, prepare: compileRecordSteps(spec, stage), dlq, dlqTopic: dlqTopicOf(spec, stage),
+        stage, inputs, sinks, prepare: compileRecordSteps(spec, stage, graph.connectors), dlq, dlqTopic: dlqTopicOf(spec, stage),
         stats: stats[stage.name], stop: stop.signal, kill: kill.signal, events, restartInputs: !once,
         // only request/response sources emit tiny batches worth waiting for (one transaction, many requests)
         lingerMs: tinyBatches ? stage.batch.timeout : 0,

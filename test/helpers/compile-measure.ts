@@ -1,7 +1,7 @@
 // Compiles one pipeline file in a fresh process and prints what it cost, as one JSON line:
 // { cpuMs, wallMs, maxRssMb, codes } (the compile alone for time; the whole process for memory).
 // Used by the bounded-input tests: `node --import tsx test/helpers/compile-measure.ts FILE`.
-import { loadPipeline } from '../../dsl/index.js'
+import { loadPipeline } from '../../connectors/index.js'
 
 const file = process.argv[2]!
 const cpu0 = process.cpuUsage()
