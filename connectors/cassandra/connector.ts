@@ -6,6 +6,7 @@ import type { CassandraTableSpec } from '../../dsl/spec.js'
 import { CASSANDRA_TABLE_SPEC } from './spec.js'
 import { CassandraTableSink } from './table-sink.js'
 import { cassandraResourceType, normaliseReplication } from './table-resource.js'
+import { observeCassandra } from './table-observe.js'
 
 const asTable = (e: Entity): CassandraTableSpec => e as CassandraTableSpec
 
@@ -20,6 +21,7 @@ export const cassandraConnector: Connector<LiveEnv, MemoryBackend> = {
         keyColumns: [...c.primaryKey, ...c.clusteringKey], settings: env.settings, concurrency: env.cassandraConcurrency,
       })
     },
+    observe: () => observeCassandra(env.cassandra(), env.settings),
   }),
   embedded: (memory): ConnectorRuntime => ({ sink: (e) => memory.tableSink(asTable(e)) }),
   resources: (e) => {

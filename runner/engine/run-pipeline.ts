@@ -135,7 +135,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
       return sink(entity)
     })
     const { sources: inputs, tinyBatches } = stageInputs(stage, {
-      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onListen: opts.onListen, sourceOverride: opts.sourceOverride,
+      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onListen: opts.onListen, sourceOverride: opts.sourceOverride, events,
     })
     try {
       await runStage({

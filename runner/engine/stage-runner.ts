@@ -34,11 +34,13 @@ export interface StageStats {
   queueHighWater: number
   /** Wall-clock time the stage ran (ms). */
   ms: number
+  /** Records being written right now (sinks not yet acknowledged). */
+  inFlight: number
   errors: string[]
 }
 
 export function newStageStats(): StageStats {
-  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, ms: 0, errors: [] }
+  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, ms: 0, inFlight: 0, errors: [] }
 }
 
 export interface StageRunOptions {
@@ -172,6 +174,24 @@ export async function settleGroup(group: readonly SourceBatch[], error: Error | 
   }
 }
 
+/** Size of the records' values: raw bytes as they are, anything else as JSON (metrics only). */
+export function bytesOf(records: readonly StreamRecord[]): number {
+  let n = 0
+  for (const r of records) {
+    const v = r.value
+    if (v instanceof Uint8Array) n += v.byteLength
+    else if (typeof v === 'string') n += Buffer.byteLength(v)
+    else {
+      try {
+        n += Buffer.byteLength(JSON.stringify(v) ?? '')
+      } catch {
+        // unserialisable: not counted
+      }
+    }
+  }
+  return n
+}
+
 /** Runs the stage until its inputs end (or stop) and every taken batch is settled. */
 export async function runStage(opts: StageRunOptions): Promise<void> {
   const { stage, stats, events } = opts
@@ -219,23 +239,37 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
         continue
       }
       const n = group.reduce((sum, b) => sum + b.records.length, 0)
+      const taken = Date.now()
       stats.batches += group.length
       stats.in += n
+      let inFlight = 0
+      const writing = (delta: number): void => {
+        inFlight += delta
+        stats.inFlight += delta
+        if (events.active) events.emit({ type: 'writes.in_flight', ...component(stage.name), records: stats.inFlight })
+      }
       try {
         const prepared = await prepareGroup(group, opts.prepare, opts.sinks.length)
+        writing(n)
         await writeTargets(opts.sinks, prepared, stage.batch.size, retryWrite, (sink, records, ms) => {
           if (events.active) events.emit({ type: 'records.written', ...component(sink.name), records, ms })
         })
+        writing(-inFlight)
         const dead = await deadLetterFailed(group, prepared.failed, deadLetter)
         group.forEach((batch, i) => {
           stats.out += batch.records.length - dead[i]
           ;(batch as ObservedBatch).deadLettered?.(dead[i])
         })
+        const acking = Date.now()
         await settle(group)
+        if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: Date.now() - acking, ok: true })
       } catch (err) {
+        if (inFlight) writing(-inFlight)
         const e = err instanceof Error ? err : new Error(String(err))
         stats.errors.push(`${stage.name}: ${e.message}`)
+        const acking = Date.now()
         await settle(group, e)
+        if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: Date.now() - acking, ok: false })
       }
     }
   }
@@ -260,7 +294,7 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
       try {
         await src.run((batch) => {
           emitted = true
-          if (events.active) events.emit({ type: 'batch.read', ...component(src.name), records: batch.records.length })
+          if (events.active) events.emit({ type: 'batch.read', ...component(src.name), records: batch.records.length, bytes: bytesOf(batch.records) })
           return emit(batch)
         }, opts.stop)
         return
