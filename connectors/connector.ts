@@ -85,6 +85,11 @@ export interface ConnectorRuntime {
   sink?(entity: TopicSpec | TableSpec): Sink
   /** Reads a topic or table of this kind (a stage's `from`). */
   reader?(entity: TopicSpec | TableSpec, opts: ReadOptions): Source
+  /**
+   * What a table of this kind holds (embedded twins: `rtds test` compares it with the expected
+   * rows). `keys`: the record keys, when the table keeps them; `primaryKey`: rows are a set by it.
+   */
+  stored?(table: TableSpec): { readonly records: readonly unknown[]; readonly keys?: readonly (string | null)[]; readonly primaryKey?: readonly string[] }
 }
 
 /** What `plan` and `apply` know of one kind of resource (`kafka_topic`, `cassandra_table`, ...). */
@@ -122,8 +127,11 @@ export interface Connector<LiveEnv = unknown, EmbeddedEnv = unknown> {
   resources?(entity: Entity, ctx: ResourceContext): DesiredResource[]
   /** The resource types this connector plans and applies. */
   readonly resourceTypes?: readonly ResourceType[]
-  /** One line for `rtds graph` (no secrets). */
-  describe?(entity: Entity): string
+  /**
+   * The check a record passes before it is written to a table of this kind (a bad one is
+   * dead-lettered with the reasons), and how messages name it. None: records go in as they are.
+   */
+  rowValidator?(table: TableSpec): { readonly validator: RecordValidator; readonly what: string }
 }
 
 /** The kind of an entity, as the registry names it: a source's or a table's connector; topics are `kafka`. */

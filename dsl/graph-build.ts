@@ -4,6 +4,7 @@
  * topics, tables as written). Cycles are found here and reported by the semantic checks.
  */
 import type { GraphEdge, GraphNode, NodeKind, TaskGraph } from './graph-types.js'
+import { connectorOf, type ConnectorCatalog } from './connector-config.js'
 import type { PipelineSpec } from './spec.js'
 
 /** Node id of an entity: `<kind>:<name>`. */
@@ -18,12 +19,19 @@ export function kindOf(spec: PipelineSpec, name: string): NodeKind | undefined {
   return undefined
 }
 
+/** Can a stage read the table `name` (its connector does not declare it sink-only)? */
+export function tableReadable(catalog: ConnectorCatalog, spec: PipelineSpec, name: string): boolean {
+  const t = spec.tables[name]
+  return t !== undefined && connectorOf(catalog, 'table', t.kind)?.readable !== false
+}
+
 /** Nodes and edges of `spec` in declaration order (unsorted); dangling references are skipped. */
-export function graphParts(spec: PipelineSpec): { nodes: GraphNode[]; edges: GraphEdge[] } {
+export function graphParts(spec: PipelineSpec, catalog: ConnectorCatalog): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const topicKind = catalog.find((c) => c.role === 'topic')?.key ?? 'topic'
   const nodes: GraphNode[] = []
   for (const s of Object.values(spec.sources)) nodes.push({ id: nodeId('source', s.name), kind: 'source', name: s.name, connector: s.kind, parallelism: 1, pos: s.pos })
   for (const s of Object.values(spec.stages)) nodes.push({ id: nodeId('stage', s.name), kind: 'stage', name: s.name, connector: 'stage', parallelism: s.parallelism, pos: s.pos })
-  for (const t of Object.values(spec.topics)) nodes.push({ id: nodeId('topic', t.name), kind: 'topic', name: t.name, connector: 'kafka', parallelism: 1, pos: t.pos })
+  for (const t of Object.values(spec.topics)) nodes.push({ id: nodeId('topic', t.name), kind: 'topic', name: t.name, connector: topicKind, parallelism: 1, pos: t.pos })
   for (const t of Object.values(spec.tables)) nodes.push({ id: nodeId('table', t.name), kind: 'table', name: t.name, connector: t.kind, parallelism: 1, pos: t.pos })
   const edges: GraphEdge[] = []
   const seen = new Set<string>()
@@ -31,8 +39,8 @@ export function graphParts(spec: PipelineSpec): { nodes: GraphNode[]; edges: Gra
   for (const s of Object.values(spec.stages)) {
     const me = nodeId('stage', s.name)
     // edges only in valid directions (the checks report the others): no reading stages or
-    // Cassandra sinks, no writing sources or stages
-    for (const f of s.from) { const k = kindOf(spec, f); if (k && k !== 'stage' && !(k === 'table' && spec.tables[f]!.kind === 'cassandra')) add(nodeId(k, f), me) }
+    // sink-only tables (Cassandra), no writing sources or stages
+    for (const f of s.from) { const k = kindOf(spec, f); if (k && k !== 'stage' && !(k === 'table' && !tableReadable(catalog, spec, f))) add(nodeId(k, f), me) }
     for (const t of s.to) { const k = kindOf(spec, t); if (k === 'topic' || k === 'table') add(me, nodeId(k, t)) }
   }
   return { nodes, edges }
@@ -85,8 +93,8 @@ export function findCycle(cyclic: readonly string[], edges: readonly GraphEdge[]
 }
 
 /** Builds the task graph of a spec (nodes topologically sorted; nodes on cycles appended last). */
-export function buildGraph(spec: PipelineSpec): TaskGraph {
-  const { nodes, edges } = graphParts(spec)
+export function buildGraph(spec: PipelineSpec, catalog: ConnectorCatalog): TaskGraph {
+  const { nodes, edges } = graphParts(spec, catalog)
   const { order, cyclic } = topoSort(nodes, edges)
-  return { pipeline: spec.pipeline, spec, nodes: [...order, ...nodes.filter((n) => cyclic.includes(n.id))], edges }
+  return { pipeline: spec.pipeline, spec, connectors: catalog, nodes: [...order, ...nodes.filter((n) => cyclic.includes(n.id))], edges }
 }

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { isMap } from 'yaml'
 import { CODES } from './codes.js'
+import type { ConnectorCatalog } from './connector-config.js'
 import type { Diagnostic } from './diagnostic.js'
 import { sortDiagnostics } from './format-diagnostic.js'
 import { buildGraph } from './graph-build.js'
@@ -21,6 +22,11 @@ import { YamlSource } from './yaml-source.js'
 export interface LoadOptions {
   /** Environment for `{{env.X}}` (overlaid on SETTING_DEFAULTS). Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv
+  /**
+   * The connectors the file may use (schema, defaults, resolution, checks). The DSL knows no
+   * connector itself: `connectors/index.ts` hands the registry's catalog in (its `loadPipeline` binds it).
+   */
+  readonly connectors: ConnectorCatalog
 }
 
 /** The result of loading one file: spec and graph iff there is no error-level diagnostic. */
@@ -38,7 +44,7 @@ export interface LoadResult {
  * const { spec, graph, diagnostics } = loadPipeline('pipelines/users.yaml')
  * if (!spec) for (const d of diagnostics) console.error(formatDiagnostic(d))
  */
-export function loadPipeline(file: string, opts: LoadOptions = {}): LoadResult {
+export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -49,7 +55,7 @@ export function loadPipeline(file: string, opts: LoadOptions = {}): LoadResult {
 }
 
 /** Same as `loadPipeline` for text already in memory (`file` names it in messages and anchors relative paths). */
-export function compilePipeline(file: string, text: string, opts: LoadOptions = {}): LoadResult {
+export function compilePipeline(file: string, text: string, opts: LoadOptions): LoadResult {
   const src = new YamlSource(file, text, resolve(dirname(file)))
   const done = (ds: Diagnostic[], spec?: PipelineSpec, graph?: TaskGraph): LoadResult => {
     const diagnostics = sortDiagnostics(ds)
@@ -61,11 +67,11 @@ export function compilePipeline(file: string, text: string, opts: LoadOptions = 
     return done([...src.diagnostics, { code: CODES.FILE_UNREADABLE, severity: 'error', message: 'the file is not a pipeline: expected a mapping with pipeline:, sources:, topics:, stages:, tables:', file, ...at }])
   }
   const rendered = renderDocument(src, opts.env)
-  const shape = validateShape(src, rendered.value, rendered.templated, rendered.failed)
+  const shape = validateShape(src, rendered.value, rendered.templated, rendered.failed, opts.connectors)
   const invalid = new Set([...shape.invalid, ...rendered.failed])
-  const resolved = resolveSpec(src, rendered.value, src.dir, invalid)
-  const graph = buildGraph(resolved.spec)
-  const checks = semanticChecks(src, resolved, graph)
+  const resolved = resolveSpec(src, rendered.value, src.dir, invalid, opts.connectors)
+  const graph = buildGraph(resolved.spec, opts.connectors)
+  const checks = semanticChecks(src, resolved, graph, opts.connectors)
   return done([...src.diagnostics, ...rendered.diagnostics, ...shape.diagnostics, ...resolved.diagnostics, ...checks], resolved.spec, graph)
 }
 
@@ -76,7 +82,7 @@ export const isPipelineFileName = (name: string): boolean => /\.ya?ml$/.test(nam
  * Loads several files; directories expand to their pipeline files (not recursive, sorted).
  * A path that does not exist or cannot be read goes to `ioErrors`.
  */
-export function loadPipelines(paths: readonly string[], opts: LoadOptions = {}): { results: Array<{ file: string } & LoadResult>; ioErrors: Array<{ path: string; message: string }> } {
+export function loadPipelines(paths: readonly string[], opts: LoadOptions): { results: Array<{ file: string } & LoadResult>; ioErrors: Array<{ path: string; message: string }> } {
   const files: string[] = []
   const ioErrors: Array<{ path: string; message: string }> = []
   for (const p of paths) {

@@ -2,8 +2,8 @@
 import type { Connector, ConnectorRuntime, Entity } from '../connector.js'
 import type { LiveEnv } from '../live-backend.js'
 import type { MemoryBackend } from '../memory/memory-backend.js'
-import type { CassandraTableSpec } from '../../dsl/spec.js'
-import { CASSANDRA_TABLE_SPEC } from './spec.js'
+import { CASSANDRA_TABLE_SPEC, type CassandraTableSpec } from './spec.js'
+import { rowValidator } from './row-validate.js'
 import { CassandraTableSink } from './table-sink.js'
 import { cassandraResourceType, normaliseReplication } from './table-resource.js'
 import { observeCassandra } from './table-observe.js'
@@ -23,7 +23,13 @@ export const cassandraConnector: Connector<LiveEnv, MemoryBackend> = {
     },
     observe: () => observeCassandra(env.cassandra(), env.settings),
   }),
-  embedded: (memory): ConnectorRuntime => ({ sink: (e) => memory.tableSink(asTable(e)) }),
+  embedded: (memory): ConnectorRuntime => ({
+    sink: (e) => memory.tableSink(asTable(e)),
+    stored: (e) => {
+      const t = asTable(e)
+      return { records: [...(memory.tables.get(t.name)?.rows.values() ?? [])], primaryKey: [...t.cassandra.primaryKey, ...t.cassandra.clusteringKey] }
+    },
+  }),
   resources: (e) => {
     const c = asTable(e).cassandra
     return [
@@ -32,4 +38,8 @@ export const cassandraConnector: Connector<LiveEnv, MemoryBackend> = {
     ]
   },
   resourceTypes: [cassandraResourceType],
+  rowValidator: (e) => {
+    const t = asTable(e)
+    return { validator: rowValidator(t), what: `the columns of ${t.cassandra.keyspace}.${t.cassandra.table}` }
+  },
 }

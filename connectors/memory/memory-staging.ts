@@ -4,7 +4,7 @@
  * the "commit"); the source claims unpublished, unlocked rows oldest first and holds them locked
  * until ack (published) or nack (unlocked again) — the semantics of the Postgres outbox.
  */
-import type { PostgresTableSpec } from '../../dsl/spec.js'
+import type { PostgresTableSpec } from '../postgres/spec.js'
 import type { StagingSourceOptions } from '../backend.js'
 import { ConnectionError, RecordError } from '../../core/errors.js'
 import type { RecordFailure, Sink, Source, SourceBatch, StreamRecord } from '../../core/stream.js'

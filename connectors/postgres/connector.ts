@@ -6,7 +6,7 @@
 import type { Connector, ConnectorRuntime, Entity } from '../connector.js'
 import type { LiveEnv } from '../live-backend.js'
 import type { MemoryBackend } from '../memory/memory-backend.js'
-import type { PostgresTableSpec } from '../../dsl/spec.js'
+import type { PostgresTableSpec } from './spec.js'
 import { POSTGRES_TABLE_SPEC } from './spec.js'
 import { PostgresStagingSink } from './staging-sink.js'
 import { PostgresOutboxSource } from './outbox-source.js'
@@ -37,6 +37,10 @@ export const postgresConnector: Connector<LiveEnv, MemoryBackend> = {
   embedded: (memory): ConnectorRuntime => ({
     sink: (e) => memory.stagingSink(asTable(e)),
     reader: (e, opts) => memory.stagingSource(asTable(e), opts),
+    stored: (e) => {
+      const rows = memory.staging.get(e.name)?.rows ?? []
+      return { records: rows.map((r) => r.value), keys: rows.map((r) => r.key) }
+    },
   }),
   resources: (e) => {
     const { schema, table } = asTable(e).postgres
