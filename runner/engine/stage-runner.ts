@@ -19,6 +19,7 @@ import { EventBus } from '../../core/events.js'
 import { backoffDelay, isRetriable, retry, sleep, type RetryOptions } from '../../core/retry.js'
 import type { ObservedBatch } from '../scheduler/scheduled-source.js'
 import { BoundedQueue } from './bounded-queue.js'
+import type { Redactor } from '../../core/redact.js'
 import type { Prepared } from './record-steps.js'
 import { messageOf } from './record-steps.js'
 
@@ -58,6 +59,8 @@ export interface StageRunOptions {
   readonly kill: AbortSignal
   /** Where the stage's events go (logging, metrics). */
   readonly events: EventBus
+  /** Masks the pipeline's `redact:` fields in dead letters and in the messages about them. */
+  readonly redactor?: Redactor
   /** Queue capacity in batches (default 2 × parallelism). */
   readonly queueCapacity?: number
   /**
@@ -214,7 +217,10 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
     if (opts.kill.aborted) throw new RtdsError('stopped before the write completed (grace period over)')
     return fn()
   }, retryOpts(sink.name, 'write'))
-  const deadLetter = async (record: StreamRecord, error: Error): Promise<void> => {
+  const deadLetter = async (original: StreamRecord, failure: Error): Promise<void> => {
+    const r = opts.redactor
+    const record = r?.active ? { ...original, value: r.value(original.value) } : original
+    const error = r?.active ? r.error(failure, original.value) : failure
     await retry(() => opts.dlq.send(opts.dlqTopic, record, { stage: stage.name, error }), retryOpts(opts.dlqTopic, 'dead-letter'))
     stats.dlq++
     if (events.active) {
