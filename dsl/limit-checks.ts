@@ -20,7 +20,7 @@ export interface DurationBound { readonly min: number; readonly max: number; rea
 
 /** Bounds of the pipeline-level durations (the connectors declare theirs in their checks). */
 export const DURATION_BOUNDS = {
-  'schedule.every': { min: 100, max: HOUR, why: 'pulls less than 100 ms apart would hammer the server (and an every of 0 spins)' },
+  'schedule.every': { min: 10, max: HOUR, why: 'an every of 0 spins the pull loop: pulls are at least 10 ms apart' },
   'schedule.interval': { min: SECOND, max: 366 * DAY, why: 'scheduled runs at least 1 s apart' },
   'schedule.runFor': { min: SECOND, max: DAY, why: 'one run pulls for 1 s to 1 day' },
   'batch.timeout': { min: 1, max: MINUTE, why: 'a batch waits 1 ms to 1 min to fill' },
