@@ -70,6 +70,14 @@ export function assemblePipelineSchema(catalog: ConnectorCatalog): JsonSchema {
       description: { description: 'What the pipeline does.', type: 'string' },
       vars: { description: 'Values available to templates as {{vars.name}} (free-form: any keys).', type: 'object', additionalProperties: true },
       settings: settingsSchema,
+      redact: {
+        description: 'Record fields masked as *** wherever a record or a message about it is shown: dead-letter payloads and errors, logs, rtds test diffs, the console. Dotted paths from the record root; * matches any key or list index; lists on the way are walked.',
+        type: 'array',
+        items: { type: 'string', pattern: '^[^.\\s]+(\\.[^.\\s]+)*$', maxLength: 256 },
+        uniqueItems: true,
+        maxItems: 100,
+        examples: [['login.password', 'login.salt']],
+      },
       sources: {
         description: 'Where records come from: exactly one of the connector blocks per source, plus an optional schedule.',
         type: 'object',

@@ -152,6 +152,7 @@ export function resolveSpec(src: YamlSource, value: unknown, dir: string, invali
   const spec: PipelineSpec = {
     file, dir: src.dir, pipeline: String(root.pipeline ?? ''), ...(root.description !== undefined ? { description: String(root.description) } : {}),
     vars: obj(root.vars), settings: withDefaults(settingsSchema, root.settings) as PipelineSpec['settings'],
+    redact: Array.isArray(root.redact) ? root.redact.filter((p): p is string => typeof p === 'string') : [],
     sources, topics, stages, tables,
   }
   return { spec, diagnostics, exprs, broken }

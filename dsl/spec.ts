@@ -46,6 +46,8 @@ export interface PipelineSpec {
   readonly description?: string
   readonly vars: Readonly<Record<string, unknown>>
   readonly settings: PipelineSettings
+  /** Record fields masked wherever records or messages about them are shown (`redact:`; core/redact.ts). */
+  readonly redact?: readonly string[]
   readonly sources: Readonly<Record<string, SourceSpec>>
   readonly topics: Readonly<Record<string, TopicSpec>>
   readonly stages: Readonly<Record<string, StageSpec>>

@@ -5,6 +5,7 @@ import type { MemoryBackend } from '../memory/memory-backend.js'
 import { CASSANDRA_TABLE_SPEC, type CassandraTableSpec } from './spec.js'
 import { CassandraTableSink } from './table-sink.js'
 import { cassandraResourceType, normaliseReplication } from './table-resource.js'
+import { observeCassandra } from './table-observe.js'
 
 const asTable = (e: Entity): CassandraTableSpec => e as CassandraTableSpec
 
@@ -19,6 +20,7 @@ export const cassandraConnector: Connector<LiveEnv, MemoryBackend> = {
         keyColumns: [...c.primaryKey, ...c.clusteringKey], settings: env.settings, concurrency: env.cassandraConcurrency,
       })
     },
+    observe: () => observeCassandra(env.cassandra(), env.settings),
   }),
   embedded: (memory): ConnectorRuntime => ({
     sink: (e) => memory.tableSink(asTable(e)),

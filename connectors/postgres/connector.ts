@@ -11,6 +11,7 @@ import { POSTGRES_TABLE_SPEC } from './spec.js'
 import { PostgresStagingSink } from './staging-sink.js'
 import { PostgresOutboxSource } from './outbox-source.js'
 import { postgresResourceType } from './table-resource.js'
+import { observeOutbox } from './outbox-observe.js'
 
 const asTable = (e: Entity): PostgresTableSpec => e as PostgresTableSpec
 
@@ -27,6 +28,10 @@ export const postgresConnector: Connector<LiveEnv, MemoryBackend> = {
         name: t.name, pool: env.pg(), settings: env.settings, schema: t.postgres.schema, table: t.postgres.table,
         batchSize: opts.batchSize, once: opts.once, maxInFlight: Math.max(1, Math.min(4, env.pgPoolSize - 4)),
       }))
+    },
+    observe: (e) => {
+      const t = asTable(e)
+      return observeOutbox(env.pg(), t.postgres.schema, t.postgres.table, env.settings)
     },
   }),
   embedded: (memory): ConnectorRuntime => ({

@@ -19,6 +19,7 @@ import { EventBus } from '../../core/events.js'
 import { backoffDelay, isRetriable, retry, sleep, type RetryOptions } from '../../core/retry.js'
 import type { ObservedBatch } from '../scheduler/scheduled-source.js'
 import { BoundedQueue } from './bounded-queue.js'
+import type { Redactor } from '../../core/redact.js'
 import type { Prepared } from './record-steps.js'
 import { messageOf } from './record-steps.js'
 
@@ -34,11 +35,13 @@ export interface StageStats {
   queueHighWater: number
   /** Wall-clock time the stage ran (ms). */
   ms: number
+  /** Records being written right now (sinks not yet acknowledged). */
+  inFlight: number
   errors: string[]
 }
 
 export function newStageStats(): StageStats {
-  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, ms: 0, errors: [] }
+  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, ms: 0, inFlight: 0, errors: [] }
 }
 
 export interface StageRunOptions {
@@ -56,6 +59,8 @@ export interface StageRunOptions {
   readonly kill: AbortSignal
   /** Where the stage's events go (logging, metrics). */
   readonly events: EventBus
+  /** Masks the pipeline's `redact:` fields in dead letters and in the messages about them. */
+  readonly redactor?: Redactor
   /** Queue capacity in batches (default 2 × parallelism). */
   readonly queueCapacity?: number
   /**
@@ -172,6 +177,24 @@ export async function settleGroup(group: readonly SourceBatch[], error: Error | 
   }
 }
 
+/** Size of the records' values: raw bytes as they are, anything else as JSON (metrics only). */
+export function bytesOf(records: readonly StreamRecord[]): number {
+  let n = 0
+  for (const r of records) {
+    const v = r.value
+    if (v instanceof Uint8Array) n += v.byteLength
+    else if (typeof v === 'string') n += Buffer.byteLength(v)
+    else {
+      try {
+        n += Buffer.byteLength(JSON.stringify(v) ?? '')
+      } catch {
+        // unserialisable: not counted
+      }
+    }
+  }
+  return n
+}
+
 /** Runs the stage until its inputs end (or stop) and every taken batch is settled. */
 export async function runStage(opts: StageRunOptions): Promise<void> {
   const { stage, stats, events } = opts
@@ -194,7 +217,10 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
     if (opts.kill.aborted) throw new RtdsError('stopped before the write completed (grace period over)')
     return fn()
   }, retryOpts(sink.name, 'write'))
-  const deadLetter = async (record: StreamRecord, error: Error): Promise<void> => {
+  const deadLetter = async (original: StreamRecord, failure: Error): Promise<void> => {
+    const r = opts.redactor
+    const record = r?.active ? { ...original, value: r.value(original.value) } : original
+    const error = r?.active ? r.error(failure, original.value) : failure
     await retry(() => opts.dlq.send(opts.dlqTopic, record, { stage: stage.name, error }), retryOpts(opts.dlqTopic, 'dead-letter'))
     stats.dlq++
     if (events.active) {
@@ -219,23 +245,37 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
         continue
       }
       const n = group.reduce((sum, b) => sum + b.records.length, 0)
+      const taken = Date.now()
       stats.batches += group.length
       stats.in += n
+      let inFlight = 0
+      const writing = (delta: number): void => {
+        inFlight += delta
+        stats.inFlight += delta
+        if (events.active) events.emit({ type: 'writes.in_flight', ...component(stage.name), records: stats.inFlight })
+      }
       try {
         const prepared = await prepareGroup(group, opts.prepare, opts.sinks.length)
+        writing(n)
         await writeTargets(opts.sinks, prepared, stage.batch.size, retryWrite, (sink, records, ms) => {
           if (events.active) events.emit({ type: 'records.written', ...component(sink.name), records, ms })
         })
+        writing(-inFlight)
         const dead = await deadLetterFailed(group, prepared.failed, deadLetter)
         group.forEach((batch, i) => {
           stats.out += batch.records.length - dead[i]
           ;(batch as ObservedBatch).deadLettered?.(dead[i])
         })
+        const acking = Date.now()
         await settle(group)
+        if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: Date.now() - acking, ok: true })
       } catch (err) {
+        if (inFlight) writing(-inFlight)
         const e = err instanceof Error ? err : new Error(String(err))
         stats.errors.push(`${stage.name}: ${e.message}`)
+        const acking = Date.now()
         await settle(group, e)
+        if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: Date.now() - acking, ok: false })
       }
     }
   }
@@ -260,7 +300,7 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
       try {
         await src.run((batch) => {
           emitted = true
-          if (events.active) events.emit({ type: 'batch.read', ...component(src.name), records: batch.records.length })
+          if (events.active) events.emit({ type: 'batch.read', ...component(src.name), records: batch.records.length, bytes: bytesOf(batch.records) })
           return emit(batch)
         }, opts.stop)
         return
