@@ -21,6 +21,10 @@ export type RtdsEvent =
   | (Origin & { readonly type: 'batch.read'; readonly records: number })
   /** A sink acknowledged a write. */
   | (Origin & { readonly type: 'records.written'; readonly records: number; readonly ms: number })
+  /** A pipelined stage dispatched a group: `records` are being written now (at most about `window`). */
+  | (Origin & { readonly type: 'writes.in_flight'; readonly records: number; readonly window: number })
+  /** A staging group commit finished: `records` in one transaction that took `ms` (commit latency). */
+  | (Origin & { readonly type: 'staging.committed'; readonly records: number; readonly ms: number })
   /** A record went to `dlqTopic` (reason `decode`, `validation`, `transform`, `sink`, ...). */
   | (Origin & { readonly type: 'record.dead_lettered'; readonly dlqTopic: string; readonly reason: string; readonly error: string; readonly origin: string })
   /** A retriable failure; the operation is tried again after `delayMs`. */

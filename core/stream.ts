@@ -66,6 +66,13 @@ export interface Sink {
    * makes the promise reject with a retriable `ConnectionError` (the engine retries with backoff).
    */
   write(records: readonly StreamRecord[]): Promise<readonly RecordFailure[]>
+  /**
+   * Records the sink can usefully have in flight across concurrent `write` calls (a sink with a
+   * shared window of in-flight writes, e.g. Cassandra). When set, the stage keeps dispatching groups
+   * while fewer records than that are being written, instead of waiting for each group (no barrier
+   * per batch); acks still happen per group and the source commits only the low watermark.
+   */
+  readonly window?: number
   close(): Promise<void>
 }
 

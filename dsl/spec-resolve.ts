@@ -156,7 +156,7 @@ export function resolveSpec(src: YamlSource, value: unknown, dir: string, invali
       broken.add(`table:${name}`)
     }
     return { kind: 'cassandra', name, pos: pos(['tables', name]), cassandra: { keyspace: c.keyspace ?? '', table: c.table ?? name,
-      replication: c.replication ?? { class: 'SimpleStrategy', replication_factor: 1 }, primaryKey: asList(c.primaryKey), clusteringKey: asList(c.clusteringKey), columns, ...(schema ? { schema } : {}) } }
+      replication: c.replication ?? { class: 'SimpleStrategy', replication_factor: 1 }, primaryKey: asList(c.primaryKey), clusteringKey: asList(c.clusteringKey), ...(typeof c.concurrency === 'number' ? { concurrency: c.concurrency } : {}), columns, ...(schema ? { schema } : {}) } }
   }
 
   const spec: PipelineSpec = {

@@ -197,6 +197,8 @@ export interface CassandraTableSpec {
     readonly replication: Readonly<Record<string, string | number>> // default SimpleStrategy rf 1
     readonly primaryKey: readonly string[]
     readonly clusteringKey: readonly string[]
+    /** Prepared writes in flight per sink (a sliding window); undefined: the sink's default. */
+    readonly concurrency?: number
     /** Column name → CQL type, in declaration order; given or derived from `schema`. */
     readonly columns: Readonly<Record<string, string>>
     /** The row schema the columns were derived from, when given. */

@@ -9,6 +9,12 @@
  *   → dead-letter (the records that failed, with their reason)
  *   → ack (only then; a group whose writes cannot complete is nacked — never acked with records missing).
  *
+ * A stage whose sinks declare a `window` (records worth keeping in flight, e.g. the Cassandra sink's
+ * shared window of prepared writes) is pipelined: a worker hands the prepared group's write → dead-letter
+ * → ack to the background and reads the next group while fewer than `window` records are in flight.
+ * Groups then settle out of order; sources move their position only over the contiguous acked prefix
+ * (Kafka: `PartitionProgress`, the low watermark), so nothing is committed past an unacknowledged write.
+ *
  * Each step is an exported function testable alone. Everything worth observing is emitted on the
  * stage's `EventBus` (core/events.ts); logging is one subscriber (`logEvents`).
  */
@@ -32,13 +38,15 @@ export interface StageStats {
   retries: number
   /** Largest number of batches waiting in the stage's queue. */
   queueHighWater: number
+  /** Most records being written at once (pipelined stages: sinks with a window). */
+  inFlightHighWater: number
   /** Wall-clock time the stage ran (ms). */
   ms: number
   errors: string[]
 }
 
 export function newStageStats(): StageStats {
-  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, ms: 0, errors: [] }
+  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, inFlightHighWater: 0, ms: 0, errors: [] }
 }
 
 export interface StageRunOptions {
@@ -210,6 +218,30 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
     return settleGroup(group, error, (what, err) => stageError(stage.name, `${what} failed: ${messageOf(err)} (the batch will be delivered again)`))
   }
 
+  // sinks with a shared window of in-flight writes (Cassandra): keep dispatching groups while fewer
+  // records than the largest window are being written; otherwise a worker waits for its group
+  const window = Math.max(0, ...opts.sinks.map((sk) => sk.window ?? 0))
+  let inFlight = 0
+  const tasks = new Set<Promise<void>>()
+  const roomWaiters: (() => void)[] = []
+  const finishGroup = async (group: SourceBatch[], prepared: PreparedGroup): Promise<void> => {
+    try {
+      await writeTargets(opts.sinks, prepared, stage.batch.size, retryWrite, (sink, records, ms) => {
+        if (events.active) events.emit({ type: 'records.written', ...component(sink.name), records, ms })
+      })
+      const dead = await deadLetterFailed(group, prepared.failed, deadLetter)
+      group.forEach((batch, i) => {
+        stats.out += batch.records.length - dead[i]
+        ;(batch as ObservedBatch).deadLettered?.(dead[i])
+      })
+      await settle(group)
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err))
+      stats.errors.push(`${stage.name}: ${e.message}`)
+      await settle(group, e)
+    }
+  }
+
   async function worker(): Promise<void> {
     for (;;) {
       const group = await readGroup(queue, stage.batch.size, opts.lingerMs ?? stage.batch.timeout, opts.kill)
@@ -221,22 +253,31 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
       const n = group.reduce((sum, b) => sum + b.records.length, 0)
       stats.batches += group.length
       stats.in += n
+      let prepared: PreparedGroup
       try {
-        const prepared = await prepareGroup(group, opts.prepare, opts.sinks.length)
-        await writeTargets(opts.sinks, prepared, stage.batch.size, retryWrite, (sink, records, ms) => {
-          if (events.active) events.emit({ type: 'records.written', ...component(sink.name), records, ms })
-        })
-        const dead = await deadLetterFailed(group, prepared.failed, deadLetter)
-        group.forEach((batch, i) => {
-          stats.out += batch.records.length - dead[i]
-          ;(batch as ObservedBatch).deadLettered?.(dead[i])
-        })
-        await settle(group)
+        prepared = await prepareGroup(group, opts.prepare, opts.sinks.length)
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err))
         stats.errors.push(`${stage.name}: ${e.message}`)
         await settle(group, e)
+        continue
       }
+      if (window === 0) {
+        await finishGroup(group, prepared)
+        continue
+      }
+      // pipelined: the group is written, dead-lettered and acked in the background; the source
+      // commits only over acked groups (low watermark), so completing out of order is safe
+      inFlight += n
+      stats.inFlightHighWater = Math.max(stats.inFlightHighWater, inFlight)
+      if (events.active) events.emit({ type: 'writes.in_flight', ...component(stage.name), records: inFlight, window })
+      const task = finishGroup(group, prepared).finally(() => {
+        inFlight -= n
+        tasks.delete(task)
+        for (const w of roomWaiters.splice(0)) w()
+      })
+      tasks.add(task)
+      while (inFlight >= window) await new Promise<void>((r) => roomWaiters.push(r))
     }
   }
 
@@ -287,6 +328,7 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
   const inputs = Promise.all(opts.inputs.map(runInput)).finally(() => queue.close())
   const workers = Array.from({ length: Math.max(1, stage.parallelism) }, () => worker())
   await Promise.all([inputs, ...workers])
+  while (tasks.size > 0) await Promise.all([...tasks])
   opts.kill.removeEventListener('abort', onKill)
   stats.queueHighWater = Math.max(stats.queueHighWater, queue.highWater)
   stats.ms = Date.now() - began
