@@ -23,8 +23,8 @@ export type RtdsEvent =
   | (Origin & { readonly type: 'records.written'; readonly records: number; readonly ms: number })
   /** A pipelined stage dispatched a group: `records` are being written now (at most about `window`). */
   | (Origin & { readonly type: 'writes.in_flight'; readonly records: number; readonly window: number })
-  /** A staging group commit finished: `records` in one transaction that took `ms` (commit latency). */
-  | (Origin & { readonly type: 'staging.committed'; readonly records: number; readonly ms: number })
+  /** A group-committing sink (the staging table) committed one transaction: its size, its latency and how many writes joined it. */
+  | (Origin & { readonly type: 'sink.committed'; readonly records: number; readonly bytes: number; readonly ms: number; readonly writes: number })
   /** A record went to `dlqTopic` (reason `decode`, `validation`, `transform`, `sink`, ...). */
   | (Origin & { readonly type: 'record.dead_lettered'; readonly dlqTopic: string; readonly reason: string; readonly error: string; readonly origin: string })
   /** A retriable failure; the operation is tried again after `delayMs`. */

@@ -73,7 +73,19 @@ export interface Sink {
    * per batch); acks still happen per group and the source commits only the low watermark.
    */
   readonly window?: number
+  /** Subscribes to the sink's commits (a group-committing sink reports each transaction: size and latency). */
+  observe?(listener: (fact: SinkCommitFact) => void): void
   close(): Promise<void>
+}
+
+/** One commit of a group-committing sink. */
+export interface SinkCommitFact {
+  readonly records: number
+  readonly bytes: number
+  /** How long the commit took. */
+  readonly ms: number
+  /** Writes (stage groups) that joined it. */
+  readonly writes: number
 }
 
 /** Where failed records go: `<topic>.dlq` (the topic the record came from or was heading to). */

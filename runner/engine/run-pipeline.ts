@@ -141,8 +141,9 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
       await runStage({
         stage, inputs, sinks, prepare: compileRecordSteps(spec, stage), dlq, dlqTopic: dlqTopicOf(spec, stage),
         stats: stats[stage.name], stop: stop.signal, kill: kill.signal, events, restartInputs: !once,
-        // only request/response sources emit tiny batches worth waiting for (one transaction, many requests)
-        lingerMs: tinyBatches ? stage.batch.timeout : 0,
+        // only request/response sources emit tiny batches worth waiting for (one transaction, many
+        // requests) — and only when the sink does not group-commit by itself (a sink with a window does)
+        lingerMs: tinyBatches && !sinks.some((s) => s.window) ? stage.batch.timeout : 0,
       })
     } finally {
       await Promise.all([...inputs.map((i) => i.close()), ...sinks.map((s) => s.close())].map((p) => p.catch(() => {})))

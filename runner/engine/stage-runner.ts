@@ -221,6 +221,9 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
   // sinks with a shared window of in-flight writes (Cassandra): keep dispatching groups while fewer
   // records than the largest window are being written; otherwise a worker waits for its group
   const window = Math.max(0, ...opts.sinks.map((sk) => sk.window ?? 0))
+  for (const sk of opts.sinks) sk.observe?.((fact) => {
+    if (events.active) events.emit({ type: 'sink.committed', ...component(sk.name), ...fact })
+  })
   let inFlight = 0
   const tasks = new Set<Promise<void>>()
   const roomWaiters: (() => void)[] = []

@@ -69,6 +69,42 @@ test('staging sink: a failing statement commits nothing of the batch', async () 
   assert.is((await rows(table)).length, 1200)
 })
 
+test('staging sink group commit: writes arriving during a commit join the next one; each resolves only after its COMMIT; caps bound a transaction', async () => {
+  const table = await freshTable()
+  const s = new PostgresStagingSink({ name: table, pool, settings, schema, table, maxRecords: 50 })
+  const commits: { records: number; writes: number; ms: number }[] = []
+  s.observe((f) => commits.push(f))
+  // 40 writes of 3 records at once (40 API requests): the first commits alone, the rest join
+  // the following commits, 50 records (16 writes) at most each
+  const visible: number[] = []
+  await Promise.all(Array.from({ length: 40 }, async (_, w) => {
+    const failures = await s.write([rec(w * 3), rec(w * 3 + 1), rec(w * 3 + 2)])
+    assert.is(failures.length, 0)
+    // resolved means committed: the rows are readable from another connection
+    visible.push(Number((await pool.query(`SELECT count(*) FROM "${schema}"."${table}" WHERE key = ANY($1)`, [[`k${w * 3}`, `k${w * 3 + 2}`]])).rows[0].count))
+  }))
+  assert.ok(visible.every((v) => v === 2))
+  assert.is((await rows(table)).length, 120)
+  assert.is(commits.reduce((n, c) => n + c.records, 0), 120)
+  assert.is(commits.reduce((n, c) => n + c.writes, 0), 40)
+  assert.is(commits[0].writes, 1, 'the first write did not wait for company (no linger)')
+  assert.ok(commits.length <= 5 && commits.length >= 3, `grouped into few commits (${commits.length})`)
+  for (const c of commits) assert.ok(c.records <= 50, `cap held (${c.records})`)
+  // staging order is arrival order (one multi-row statement per commit)
+  const got = await rows(table)
+  assert.equal(got.slice(0, 3).map((r) => r.key), ['k0', 'k1', 'k2'])
+})
+
+test('staging sink group commit: a failing commit rejects every write that joined it, the next commit is unaffected', async () => {
+  const table = await freshTable()
+  const bad = new PostgresStagingSink({ name: table, pool, settings, schema, table: `${table}_missing` })
+  const outcomes = await Promise.allSettled([bad.write([rec(1)]), bad.write([rec(2)]), bad.write([rec(3)])])
+  assert.ok(outcomes.every((o) => o.status === 'rejected'))
+  const good = sink(table)
+  await Promise.all([good.write([rec(4)]), good.write([rec(5)])])
+  assert.equal((await rows(table)).map((r) => r.key), ['k4', 'k5'])
+})
+
 test('relay: claim, ack marks exactly the claimed rows published; once stops when drained', async () => {
   const table = await freshTable()
   await sink(table).write(Array.from({ length: 25 }, (_, i) => rec(i)))
