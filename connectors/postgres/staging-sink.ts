@@ -8,6 +8,7 @@
  * each transaction, and memory, bounded; what does not fit waits for the following commit. Each
  * `write` resolves after the COMMIT that holds its records, which is what lets the HTTP API answer
  * 202 only for durable records; a failed commit rejects every write it held (retried by the engine).
+ * Each commit wakes the relays of the table: in this process directly, in others by `pg_notify`.
  */
 import type pg from 'pg'
 import type { ConnectionSettings } from '../../core/settings.js'
@@ -15,10 +16,13 @@ import { RecordError } from '../../core/errors.js'
 import type { RecordFailure, Sink, SinkCommitFact, StreamRecord } from '../../core/stream.js'
 import { pgQualified } from './ddl.js'
 import { classifyPgError } from './client.js'
+import { STAGING_CHANNEL, stagingCommitted } from './staging-signal.js'
 
 /** Default caps of one group commit. */
 export const STAGING_COMMIT_MAX_RECORDS = 5000
 export const STAGING_COMMIT_MAX_BYTES = 8 * 1024 * 1024
+/** Commits in flight per sink (each one ending starts the next with everything pending). */
+export const STAGING_COMMITS_IN_FLIGHT = 1
 
 export interface PostgresStagingSinkOptions {
   /** Sink name (the table's name in the pipeline). */
@@ -32,6 +36,8 @@ export interface PostgresStagingSinkOptions {
   readonly maxRecords?: number
   /** Bytes of JSON values per commit at most (one larger record still commits alone), default {@link STAGING_COMMIT_MAX_BYTES}. */
   readonly maxBytes?: number
+  /** Commits in flight at most, default {@link STAGING_COMMITS_IN_FLIGHT}. */
+  readonly maxCommits?: number
 }
 
 interface Waiting {
@@ -63,17 +69,23 @@ export class PostgresStagingSink implements Sink {
   /** The stage keeps this many records in flight towards the sink: a commit's worth pending while one runs. */
   readonly window: number
   private readonly sql: string
+  private readonly channelPayload: string
   private readonly maxRecords: number
   private readonly maxBytes: number
   private readonly pending: Waiting[] = []
-  private committing = false
+  private active = 0
+  private readonly maxCommits: number
   private observer: ((fact: SinkCommitFact) => void) | undefined
   constructor(private readonly opts: PostgresStagingSinkOptions) {
     this.name = opts.name
     this.maxRecords = Math.max(1, opts.maxRecords ?? STAGING_COMMIT_MAX_RECORDS)
     this.maxBytes = Math.max(1, opts.maxBytes ?? STAGING_COMMIT_MAX_BYTES)
+    this.maxCommits = Math.max(1, opts.maxCommits ?? STAGING_COMMITS_IN_FLIGHT)
     this.window = this.maxRecords * 2
-    this.sql = `INSERT INTO ${pgQualified(opts.schema, opts.table)} (key, value, origin) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[])`
+    // the NOTIFY is delivered at COMMIT: relays in other processes wake (staging-signal.ts)
+    this.sql = `WITH ins AS (INSERT INTO ${pgQualified(opts.schema, opts.table)} (key, value, origin) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[]))
+      SELECT pg_notify('${STAGING_CHANNEL}', $4)`
+    this.channelPayload = `${opts.schema}.${opts.table}`
   }
 
   /** Called after every commit (commit latency and size). */
@@ -97,41 +109,46 @@ export class PostgresStagingSink implements Sink {
     if (rows.length === 0) return failures
     await new Promise<void>((resolve, reject) => {
       this.pending.push({ rows, bytes, resolve, reject })
-      if (!this.committing) void this.commitLoop()
+      this.pump()
     })
     return failures
   }
 
-  /** Commits pending groups back to back until none is left. */
-  private async commitLoop(): Promise<void> {
-    this.committing = true
-    try {
+  /** Starts commits while fewer than `maxCommits` run and writes are pending; each one ending starts the next. */
+  private pump(): void {
+    while (this.active < this.maxCommits && this.pending.length > 0) {
+      const take: Waiting[] = []
+      let n = 0, bytes = 0
       while (this.pending.length > 0) {
-        const take: Waiting[] = []
-        let n = 0, bytes = 0
-        while (this.pending.length > 0) {
-          const w = this.pending[0]
-          if (take.length > 0 && (n + w.rows.length > this.maxRecords || bytes + w.bytes > this.maxBytes)) break
-          take.push(this.pending.shift()!)
-          n += w.rows.length
-          bytes += w.bytes
-        }
-        const keys: (string | null)[] = [], values: string[] = [], origins: string[] = []
-        for (const w of take) for (const [k, v, o] of w.rows) (keys.push(k), values.push(v), origins.push(o))
-        const began = Date.now()
-        try {
-          await this.opts.pool.query(this.sql, [keys, values, origins])
-        } catch (err) {
-          const e = classifyPgError(err, this.opts.settings, `insert into staging table ${this.opts.schema}.${this.opts.table}`)
-          for (const w of take) w.reject(e)
-          continue
-        }
-        for (const w of take) w.resolve()
-        this.observer?.({ records: n, bytes, ms: Date.now() - began, writes: take.length })
+        const w = this.pending[0]
+        if (take.length > 0 && (n + w.rows.length > this.maxRecords || bytes + w.bytes > this.maxBytes)) break
+        take.push(this.pending.shift()!)
+        n += w.rows.length
+        bytes += w.bytes
       }
-    } finally {
-      this.committing = false
+      this.active++
+      void this.commit(take, n, bytes).finally(() => {
+        this.active--
+        this.pump()
+      })
     }
+  }
+
+  /** One transaction: one multi-row statement with every row of `take`. */
+  private async commit(take: readonly Waiting[], n: number, bytes: number): Promise<void> {
+    const keys: (string | null)[] = [], values: string[] = [], origins: string[] = []
+    for (const w of take) for (const [k, v, o] of w.rows) (keys.push(k), values.push(v), origins.push(o))
+    const began = Date.now()
+    try {
+      await this.opts.pool.query(this.sql, [keys, values, origins, this.channelPayload])
+    } catch (err) {
+      const e = classifyPgError(err, this.opts.settings, `insert into staging table ${this.opts.schema}.${this.opts.table}`)
+      for (const w of take) w.reject(e)
+      return
+    }
+    for (const w of take) w.resolve()
+    stagingCommitted(this.channelPayload) // relays of this process wake at once
+    this.observer?.({ records: n, bytes, ms: Date.now() - began, writes: take.length })
   }
 
   /** The pool is owned by the backend, which ends it. */

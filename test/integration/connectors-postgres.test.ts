@@ -13,7 +13,7 @@ import { PostgresOutboxSource } from '../../connectors/postgres/outbox-source.js
 import { PostgresRunHistory } from '../../connectors/postgres/run-history.js'
 import { ConnectionError, RecordError } from '../../core/errors.js'
 import type { SourceBatch, StreamRecord } from '../../core/stream.js'
-import { requirePostgres, settings, unique } from './connectors-support.js'
+import { requirePostgres, settings, unique, waitFor } from './connectors-support.js'
 
 const test = suite('connectors > postgres')
 const schema = unique('it_pg')
@@ -103,6 +103,35 @@ test('staging sink group commit: a failing commit rejects every write that joine
   const good = sink(table)
   await Promise.all([good.write([rec(4)]), good.write([rec(5)])])
   assert.equal((await rows(table)).map((r) => r.key), ['k4', 'k5'])
+})
+
+test('relay is woken by staging commits, not by its poll timer: in this process and through NOTIFY from another', async () => {
+  const table = await freshTable()
+  const relay = source(table, { once: false, pollIntervalMs: 60_000 })
+  const stop = new AbortController()
+  const seen: { key: string | null; at: number }[] = []
+  const running = relay.run(async (b) => {
+    for (const r of b.records) seen.push({ key: r.key, at: performance.now() })
+    await b.ack()
+  }, stop.signal)
+  try {
+    await new Promise((r) => setTimeout(r, 500)) // the relay found nothing and waits (LISTEN is up)
+    let t = performance.now()
+    await sink(table).write([rec(1)]) // this process: the sink's commit wakes the relay directly
+    await waitFor(async () => seen.length === 1, 5000, 'the relay took the staged row')
+    assert.ok(seen[0].at - t < 2000, `woken, not polled (${Math.round(seen[0].at - t)} ms)`)
+    await new Promise((r) => setTimeout(r, 300))
+    // another process: a plain insert + pg_notify, as another rtds' staging sink commits
+    t = performance.now()
+    await pool.query(`WITH ins AS (INSERT INTO "${schema}"."${table}" (key, value, origin) VALUES ('k2', '{}', 'other process')) SELECT pg_notify('rtds_staged', $1)`, [`${schema}.${table}`])
+    await waitFor(async () => seen.length === 2, 5000, 'the relay took the row staged by another process')
+    assert.ok(seen[1].at - t < 2000, `woken by NOTIFY (${Math.round(seen[1].at - t)} ms)`)
+    assert.equal(seen.map((s) => s.key), ['k1', 'k2'])
+  } finally {
+    stop.abort()
+    await running
+    await relay.close()
+  }
 })
 
 test('relay: claim, ack marks exactly the claimed rows published; once stops when drained', async () => {
