@@ -26,8 +26,10 @@ export interface PostgresOutboxSourceOptions {
   readonly table: string
   /** Rows per claim, default 100. */
   readonly batchSize?: number
-  /** `--once`: stop when a claim returns nothing and no batch is in flight. */
+  /** `--once`: stop when a claim returns nothing and no batch is in flight (after `upstreamDone`). */
   readonly once?: boolean
+  /** `--once` while the stages staging rows still run: a claim coming back empty ends the run only after this resolved. */
+  readonly upstreamDone?: Promise<void>
   /**
    * Longest wait between empty claims, default 1000 ms: a relay is woken as soon as rows are staged
    * (by a staging commit in this process, or `LISTEN`/`NOTIFY` from other processes), the interval
@@ -84,6 +86,9 @@ export class PostgresOutboxSource implements Source {
   }
 
   private async claimLoop(emit: (batch: SourceBatch) => Promise<void>, signal: AbortSignal, n: number, poll: number, maxInFlight: number, table: string): Promise<void> {
+    const upstreamDone = this.opts.upstreamDone
+    let upstreamEnded = !upstreamDone
+    void upstreamDone?.then(() => (upstreamEnded = true))
     while (!signal.aborted && !this.closed) {
       // never wait on the pool for a connection: wait for a batch of ours to settle instead
       while (this.inFlight.size >= maxInFlight && !signal.aborted) await Promise.race(this.inFlight)
@@ -91,6 +96,11 @@ export class PostgresOutboxSource implements Source {
       const seen = stagedCount(table)
       const claimed = await this.claim(n)
       if (!claimed) {
+        if (this.opts.once && !upstreamEnded) {
+          // upstream still staging: wait for its next commit (or its end), then claim again
+          await Promise.race([untilStaged(table, poll, signal, seen), upstreamDone])
+          continue
+        }
         if (this.opts.once) {
           if (this.inFlight.size === 0) break
           await Promise.race(this.inFlight)
