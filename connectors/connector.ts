@@ -59,14 +59,43 @@ export type Input =
   | { readonly listen: Source; readonly tinyBatches?: boolean }
   | { readonly skip: string }
 
+/** Whether a server answered a probe (`server`: kafka, registry, postgres, cassandra). */
+export interface ServerHealth {
+  readonly server: string
+  readonly up: boolean
+  /** Why not (no secrets: connection URLs are redacted). */
+  readonly error?: string
+}
+
+/** What a probe of one topic or table saw (metrics, readiness, `rtds status`). */
+export interface Observation {
+  /** The servers the entity needs and whether each answered. */
+  readonly servers: readonly ServerHealth[]
+  /** Records behind the end, per reading consumer group and partition (topics). */
+  readonly lag?: readonly { readonly group: string; readonly partition: number; readonly lag: number }[]
+  /** Rows not yet published (staging tables read by the outbox relay). */
+  readonly backlog?: number
+}
+
 /** A connector's implementation on one backend (live or embedded). */
 export interface ConnectorRuntime {
+  /**
+   * Probes a topic or table of this kind for operators: its servers' health, the lag of the
+   * consumer `groups` reading it, its backlog. Bounded in time; never throws (a server that does
+   * not answer is reported down).
+   */
+  observe?(entity: TopicSpec | TableSpec, groups: readonly string[]): Promise<Observation>
   /** A pipeline source of this kind (role `source`). */
   input?(spec: SourceSpec, ctx: InputContext): Input
   /** Writes records into a topic or table of this kind. */
   sink?(entity: TopicSpec | TableSpec): Sink
   /** Reads a topic or table of this kind (a stage's `from`). */
   reader?(entity: TopicSpec | TableSpec, opts: ReadOptions): Source
+  /**
+   * What a table of this kind holds (embedded twins: `rtds test` compares it with the expected
+   * rows). `keys`: the record keys, when the table keeps them; `primaryKey`: rows are a set by it.
+   */
+  stored?(table: TableSpec): { readonly records: readonly unknown[]; readonly keys?: readonly (string | null)[]; readonly primaryKey?: readonly string[] }
 }
 
 /** What `plan` and `apply` know of one kind of resource (`kafka_topic`, `cassandra_table`, ...). */
@@ -104,8 +133,6 @@ export interface Connector<LiveEnv = unknown, EmbeddedEnv = unknown> {
   resources?(entity: Entity, ctx: ResourceContext): DesiredResource[]
   /** The resource types this connector plans and applies. */
   readonly resourceTypes?: readonly ResourceType[]
-  /** One line for `rtds graph` (no secrets). */
-  describe?(entity: Entity): string
 }
 
 /** The kind of an entity, as the registry names it: a source's or a table's connector; topics are `kafka`. */

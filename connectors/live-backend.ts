@@ -33,6 +33,8 @@ export interface LiveEnv {
   kafka(): Kafka
   /** The idempotent producer, connected on first use. */
   producer(): Promise<Producer>
+  /** The admin client, connected on first use (dead-letter topics, lag probes). */
+  admin(): Promise<Admin>
   codec(): RegistryValueCodec
   cassandra(): cassandra.Client
   /** Registers a source so that `close()` closes it (rolling back claimed outbox rows). */
@@ -82,7 +84,7 @@ export class LiveBackend implements Backend, LiveEnv {
     }
     return p
   })
-  private readonly admin = lazy<Admin>(async () => {
+  private readonly adminOnce = lazy<Admin>(async () => {
     const a = this.kafka().admin()
     try {
       await a.connect()
@@ -117,6 +119,9 @@ export class LiveBackend implements Backend, LiveEnv {
   producer(): Promise<Producer> {
     return this.producerOnce.get()
   }
+  admin(): Promise<Admin> {
+    return this.adminOnce.get()
+  }
   codec(): RegistryValueCodec {
     return (this.codecInstance ??= new RegistryValueCodec((this.registryClient ??= registry(this.settings)), this.settings))
   }
@@ -130,7 +135,7 @@ export class LiveBackend implements Backend, LiveEnv {
 
   deadLetters(): DeadLetterSink {
     return (this.dlq ??= new KafkaDeadLetterSink({
-      pipeline: this.opts.pipeline, producer: () => this.producer(), admin: () => this.admin.get(), settings: this.settings,
+      pipeline: this.opts.pipeline, producer: () => this.producer(), admin: () => this.admin(), settings: this.settings,
     }))
   }
 
@@ -143,7 +148,7 @@ export class LiveBackend implements Backend, LiveEnv {
     if (this.closed) return
     this.closed = true
     await settleWithin([...this.sources].map((s) => s.close()), CLOSE_TIMEOUT_MS)
-    const producer = this.producerOnce.peek(), admin = this.admin.peek()
+    const producer = this.producerOnce.peek(), admin = this.adminOnce.peek()
     await settleWithin([
       producer?.then((p) => p.disconnect()),
       admin?.then((a) => a.disconnect()),

@@ -17,12 +17,17 @@ interface Origin {
 
 /** The catalogue, `<subject>.<event>`. */
 export type RtdsEvent =
-  /** A source handed a batch to the stage. */
-  | (Origin & { readonly type: 'batch.read'; readonly records: number })
+  /** A source handed a batch to the stage (`bytes`: the size of its values, JSON or raw). */
+  | (Origin & { readonly type: 'batch.read'; readonly records: number; readonly bytes?: number })
+  /** A group of batches was processed and settled: `ms` from taken to settled, `ackMs` the ack (commit) alone. */
+  | (Origin & { readonly type: 'batch.settled'; readonly records: number; readonly ms: number; readonly ackMs: number; readonly ok: boolean })
+  /**
+   * Records of the stage being written right now (sinks not yet acknowledged); `window`: a pipelined
+   * stage (sinks with a shared window of writes) keeps dispatching groups while `records` < `window`.
+   */
+  | (Origin & { readonly type: 'writes.in_flight'; readonly records: number; readonly window?: number })
   /** A sink acknowledged a write. */
   | (Origin & { readonly type: 'records.written'; readonly records: number; readonly ms: number })
-  /** A pipelined stage dispatched a group: `records` are being written now (at most about `window`). */
-  | (Origin & { readonly type: 'writes.in_flight'; readonly records: number; readonly window: number })
   /** A group-committing sink (the staging table) committed one transaction: its size, its latency and how many writes joined it. */
   | (Origin & { readonly type: 'sink.committed'; readonly records: number; readonly bytes: number; readonly ms: number; readonly writes: number })
   /** A record went to `dlqTopic` (reason `decode`, `validation`, `transform`, `sink`, ...). */
@@ -33,8 +38,18 @@ export type RtdsEvent =
   | (Origin & { readonly type: 'batch.nacked'; readonly records: number; readonly error: string })
   /** A failure the stage records (the run ends `failed`). */
   | (Origin & { readonly type: 'stage.error'; readonly error: string })
-  /** Records behind the end of a partition (consumers). */
+  /** Records behind the end of a partition (consumers): the group's committed offset to the end offset. */
   | (Origin & { readonly type: 'lag'; readonly topic: string; readonly partition: number; readonly lag: number })
+  /** Staged rows not yet published (the outbox of a staging table; component = the table). */
+  | (Origin & { readonly type: 'staging.backlog'; readonly table: string; readonly rows: number })
+  /** A scheduled source's next fire time (epoch ms; null: never again). */
+  | (Origin & { readonly type: 'schedule.next'; readonly at: number | null })
+  /** A run of a scheduled source started (`trigger`: schedule, once, start, manual). */
+  | (Origin & { readonly type: 'schedule.started'; readonly trigger: string; readonly at: number })
+  /** A run of a scheduled source ended. */
+  | (Origin & { readonly type: 'schedule.finished'; readonly trigger: string; readonly at: number; readonly status: 'succeeded' | 'failed' | 'cancelled'; readonly records: number; readonly deadLettered: number; readonly error?: string })
+  /** Whether a server the pipeline needs answered a probe (`server`: kafka, registry, postgres, cassandra). */
+  | { readonly type: 'server.health'; readonly server: string; readonly up: boolean; readonly error?: string }
 
 export type RtdsEventType = RtdsEvent['type']
 export type Listener = (event: RtdsEvent) => void

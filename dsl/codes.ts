@@ -10,6 +10,10 @@ export const CODES = {
   YAML_DUPLICATE_KEY: 'RTDS002',
   /** The file cannot be read or is empty. */
   FILE_UNREADABLE: 'RTDS003',
+  /** A file beyond a bound of `yaml-bounds.ts`: too large, nested too deep, too many aliases or aliases expanding too much. */
+  YAML_LIMIT: 'RTDS004',
+  /** A folder given on the command line that holds no pipeline file (`*.yaml`/`*.yml`, not `*.test.yaml`). */
+  NO_PIPELINE_FILES: 'RTDS005',
   /** Handlebars syntax error inside a string value. */
   TEMPLATE_SYNTAX: 'RTDS010',
   /** `{{env.X}}` / `{{vars.y}}` (or any other path) that is not defined. */

@@ -40,3 +40,10 @@ export function parseSize(s: string | number): number {
   const unit = /(b|kb|mb|gb)\s*$/i.exec(s)![1]!.toLowerCase()
   return Math.round(parseFloat(s) * SIZE_UNITS[unit]!)
 }
+
+/** A duration in milliseconds written back the short way: `1d`, `2h`, `5m`, `10s`, `250ms` (`-` when undefined). */
+export function formatMillis(v: number | undefined): string {
+  if (v === undefined) return '-'
+  for (const [unit, n] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (v % n === 0 && v !== 0) return `${v / n}${unit}`
+  return `${v}ms`
+}

@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { buildGraph, findCycle, topoSort } from './graph-build.js'
 import type { GraphEdge, GraphNode } from './graph-types.js'
-import { compilePipeline } from './load-pipeline.js'
+import { CONNECTOR_CATALOG, compilePipeline } from '../connectors/index.js'
 
 const node = (id: string): GraphNode => ({ id, kind: id.split(':')[0] as GraphNode['kind'], name: id.split(':')[1]!, connector: 'x', parallelism: 1, pos: { file: 'f', line: 1, col: 1 } })
 const edge = (from: string, to: string): GraphEdge => ({ from, to })
@@ -36,7 +36,7 @@ stages:
 tables: { out: { cassandra: { keyspace: k, primaryKey: [id], columns: { id: uuid } } } }
 `, { env: {} })
   assert.ok(r.graph, JSON.stringify(r.diagnostics))
-  const g = buildGraph(r.spec!)
+  const g = buildGraph(r.spec!, CONNECTOR_CATALOG)
   assert.equal(g.nodes.map((n) => n.id), ['source:a', 'source:b', 'stage:ingest', 'topic:t', 'stage:store', 'table:out'])
   assert.is(g.nodes.find((n) => n.id === 'stage:store')!.parallelism, 3)
   assert.equal(g.edges.map((e) => `${e.from}>${e.to}`).sort(), ['source:a>stage:ingest', 'source:b>stage:ingest', 'stage:ingest>topic:t', 'stage:store>table:out', 'topic:t>stage:store'])

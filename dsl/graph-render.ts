@@ -3,24 +3,21 @@
  * headers, bearer tokens, URL passwords) are never printed.
  */
 import type { GraphNode, TaskGraph } from './graph-types.js'
+import { connectorFor } from './connector-config.js'
+import { formatMillis as ms } from './duration-parse.js'
 import { redactConfig } from './secret-redact.js'
-import { redactUrl } from '../core/settings.js'
-import type { PipelineSpec } from './spec.js'
-import { stagingTopicOf } from './staging-topic.js'
+import { configOf } from './spec.js'
 
 export const GRAPH_FORMATS = ['text', 'mermaid', 'dot', 'json'] as const
 export type GraphFormat = (typeof GRAPH_FORMATS)[number]
 
-const ms = (v: number | undefined): string => (v === undefined ? '-' : v % 86_400_000 === 0 ? `${v / 86_400_000}d` : v % 3_600_000 === 0 ? `${v / 3_600_000}h` : v % 60_000 === 0 ? `${v / 60_000}m` : v % 1000 === 0 ? `${v / 1000}s` : `${v}ms`)
-
-/** One line describing what a node does (no secrets). */
-export function describeNode(spec: PipelineSpec, n: GraphNode): string {
+/** One line describing what a node does (no secrets); sources and tables through their connector. */
+export function describeNode(g: TaskGraph, n: GraphNode): string {
+  const spec = g.spec
   if (n.kind === 'source') {
     const s = spec.sources[n.name]!
     const sched = s.schedule ? ` schedule ${s.schedule.cron !== undefined ? `cron "${s.schedule.cron}"${s.schedule.timezone ? ` ${s.schedule.timezone}` : ''}` : `every ${ms(s.schedule.interval)}`}${s.schedule.runFor !== undefined ? ` runFor ${ms(s.schedule.runFor)} every ${ms(s.schedule.every)}` : ''}` : ''
-    if (s.kind === 'http') return `GET ${redactUrl(s.http.url)}${s.http.results !== undefined ? ` results=${s.http.results}` : ''} records=${s.http.records} timeout=${ms(s.http.timeout)} retries=${s.http.retries}${s.http.headers ? ` headers=[${Object.keys(s.http.headers).join(', ')}]` : ''}${sched}`
-    if (s.kind === 'http_server') return `POST http://${s.http_server.host}:${s.http_server.port}${s.http_server.path} maxBody=${s.http_server.maxBodyBytes}B${s.http_server.token ? ' token=***' : ''}${sched}`
-    return `generate ${s.generate.shape} seed=${s.generate.seed} count=${s.generate.count}${sched}`
+    return `${connectorFor(g.connectors, s).describe?.(configOf(s), s, spec) ?? s.kind}${sched}`
   }
   if (n.kind === 'stage') {
     const s = spec.stages[n.name]!
@@ -32,19 +29,14 @@ export function describeNode(spec: PipelineSpec, n: GraphNode): string {
     return `partitions=${t.partitions} rf=${t.replicationFactor}${t.key ? ` key=${t.key}` : ''}${t.value ? ` value=${t.value.type} ${t.value.path} subject=${t.value.subject}` : ' value=(none)'}`
   }
   const t = spec.tables[n.name]!
-  if (t.kind === 'postgres') {
-    const relay = stagingTopicOf(spec, t.name)
-    return `postgres ${t.postgres.schema}.${t.postgres.table}${relay ? ` staging for topic ${relay.name}${relay.value ? ' (records validated against its schema)' : ''}` : ''}`
-  }
-  const c = t.cassandra
-  return `cassandra ${c.keyspace}.${c.table} primaryKey=(${c.primaryKey.join(', ')})${c.clusteringKey.length ? ` clustering=(${c.clusteringKey.join(', ')})` : ''} columns=${Object.entries(c.columns).map(([k, v]) => `${k} ${v}`).join(', ')}`
+  return connectorFor(g.connectors, t).describe?.(configOf(t), t, spec) ?? t.kind
 }
 
 /** Plain text: nodes in topological order with what they do, then the edges. */
 export function renderGraphText(g: TaskGraph): string {
   const w = Math.max(...g.nodes.map((n) => n.id.length), 4)
   const lines = [`pipeline ${g.pipeline} (${g.spec.file}): ${g.nodes.length} nodes, ${g.edges.length} edges`, '', 'nodes (upstream first):']
-  for (const n of g.nodes) lines.push(`  ${n.id.padEnd(w)}  ${n.connector.padEnd(11)} x${n.parallelism}  ${describeNode(g.spec, n)}`)
+  for (const n of g.nodes) lines.push(`  ${n.id.padEnd(w)}  ${n.connector.padEnd(11)} x${n.parallelism}  ${describeNode(g, n)}`)
   lines.push('', 'edges:')
   for (const e of g.edges) lines.push(`  ${e.from} -> ${e.to}`)
   return lines.join('\n') + '\n'
@@ -81,13 +73,13 @@ export function graphToJson(g: TaskGraph): unknown {
   const spec = g.spec
   const config = (n: GraphNode): unknown => {
     const { pos: _pos, name: _name, ...rest } = (n.kind === 'source' ? spec.sources : n.kind === 'stage' ? spec.stages : n.kind === 'topic' ? spec.topics : spec.tables)[n.name] as unknown as Record<string, unknown>
-    if (n.kind === 'source') {
-      const c = rest as Record<string, unknown>
-      const block = c[n.connector] as Record<string, unknown>
-      return { ...c, [n.connector]: redactConfig(n.connector, n.connector === 'http' ? { ...block, url: redactUrl(String(block.url)) } : block) }
+    if (n.kind === 'source' || n.kind === 'table') {
+      const entity = (n.kind === 'source' ? spec.sources : spec.tables)[n.name]!
+      const c = connectorFor(g.connectors, entity)
+      const block = configOf(entity)
+      return { ...rest, [entity.kind]: redactConfig(c, c.view ? c.view(block) : block) }
     }
     if (n.kind === 'topic' && rest.value) { const v = rest.value as Record<string, unknown>; return { ...rest, value: { path: v.path, type: v.type, subject: v.subject } } }
-    if (n.kind === 'table' && (rest.cassandra as Record<string, unknown>)?.schema) { const c = rest.cassandra as Record<string, unknown>; const s = c.schema as Record<string, unknown>; return { ...rest, cassandra: { ...c, schema: { path: s.path, type: s.type } } } }
     if (n.kind === 'stage' && rest.transform) { const t = rest.transform as Record<string, unknown>; return { ...rest, transform: { source: t.file ? (t.pos as { file: string }).file : 'inline', expr: t.file ? undefined : t.expr } } }
     return rest
   }

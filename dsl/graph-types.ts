@@ -1,3 +1,4 @@
+import type { ConnectorCatalog } from './connector-config.js'
 import type { PipelineSpec, SourcePosition } from './spec.js'
 
 /** Kinds of node in a compiled task graph. */
@@ -27,6 +28,8 @@ export interface GraphEdge {
 export interface TaskGraph {
   readonly pipeline: string
   readonly spec: PipelineSpec
+  /** The connectors the spec was compiled with (renderers describe and redact nodes through them). */
+  readonly connectors: ConnectorCatalog
   readonly nodes: readonly GraphNode[]
   readonly edges: readonly GraphEdge[]
 }

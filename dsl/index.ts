@@ -1,7 +1,9 @@
 /**
  * The DSL's public entry points. Pure: reads files, never talks to a server.
  *
- * CONTRACT (implemented by the DSL issue; other modules code against these signatures):
+ * The DSL knows no connector: `opts.connectors` (the catalog of every connector's YAML block) is
+ * handed in by the composition root, `connectors/index.ts`, whose `loadPipeline(file, opts)` binds it.
+ *
  * - `loadPipeline(file, opts)` runs parse (positions) → render (Handlebars per string scalar) →
  *   validate (ajv against schemas/pipeline.schema.json) → resolve (names, files, schemas) →
  *   graph → semantic checks, and returns the spec + graph when there is no error-level diagnostic.
@@ -23,7 +25,9 @@ export type { PipelineSpec } from './spec.js'
 export type { Diagnostic } from './diagnostic.js'
 export type { TaskGraph, GraphNode, GraphEdge } from './graph-types.js'
 export { connectionSettings, redactUrl, type ConnectionSettings } from '../core/settings.js'
-export type { SourcePosition, SourceSpec, TopicSpec, StageSpec, TableSpec, CassandraTableSpec, PostgresTableSpec, ValueSchemaRef, TransformSpec, ScheduleSpec, Millis } from './spec.js'
+export type { SourcePosition, SourceSpec, SourceSpecOf, SourceConfigs, TopicSpec, StageSpec, TableSpec, TableSpecOf, TableConfigs, ValueSchemaRef, TransformSpec, ScheduleSpec, Millis } from './spec.js'
+export { configOf } from './spec.js'
+export { withDefaults, connectorOf, connectorFor, type ConnectorCatalog, type ConnectorConfigSpec, type ResolveContext, type CheckReport, type JsonSchema } from './connector-config.js'
 export type { NodeKind } from './graph-types.js'
 export { SETTING_DEFAULTS } from '../core/settings.js'
 export { loadPipeline, loadPipelines, compilePipeline, isPipelineFileName, type LoadOptions, type LoadResult } from './load-pipeline.js'
@@ -33,5 +37,5 @@ export { CODES, type DiagnosticCode } from './codes.js'
 export { stagingTopicOf } from './staging-topic.js'
 export { buildGraph, topoSort, nodeId, kindOf } from './graph-build.js'
 export { renderGraph, renderGraphText, renderGraphMermaid, renderGraphDot, graphToJson, GRAPH_FORMATS, type GraphFormat } from './graph-render.js'
-export { assemblePipelineSchema, CONNECTOR_SPECS } from './schema-assemble.js'
+export { assemblePipelineSchema } from './schema-assemble.js'
 export { isSecretPath, redactConfig } from './secret-redact.js'

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { CODES, formatDiagnostic, graphToJson, loadPipeline, loadPipelines, parseDuration, parseSize, renderGraph, stagingTopicOf } from './index.js'
-import { compilePipeline } from './load-pipeline.js'
+import { CODES, formatDiagnostic, graphToJson, parseDuration, parseSize, renderGraph, stagingTopicOf } from './index.js'
+import { compilePipeline, loadPipeline, loadPipelines } from '../connectors/index.js'
 
 process.chdir(new URL('..', import.meta.url).pathname)
 

@@ -8,20 +8,23 @@
  * `"5000"`), the value is coerced to that number and validation is repeated. Non-templated strings
  * are never coerced (`port: "5000"` written by hand is a type error, as the editor shows it).
  */
-import { CQL_TYPE_PATTERN } from '../connectors/cassandra/spec.js'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
 import { DURATION_PATTERN, SIZE_PATTERN } from './duration-parse.js'
 import { assemblePipelineSchema } from './schema-assemble.js'
 import { isSecretPath } from './secret-redact.js'
+import { connectorOf, type ConnectorCatalog } from './connector-config.js'
 import { pointer } from './template-render.js'
 import type { DocPath, YamlSource } from './yaml-source.js'
 
-let compiled: ValidateFunction | undefined
-function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(assemblePipelineSchema())
-  return compiled
+// Compiled once per catalog (a program has one): compiling the schema costs ~100 ms. The validator
+// is a pure function of the schema, so sharing it across files cannot change a result.
+const compiled = new WeakMap<ConnectorCatalog, ValidateFunction>()
+function validator(catalog: ConnectorCatalog): ValidateFunction {
+  let v = compiled.get(catalog)
+  if (!v) compiled.set(catalog, (v = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(assemblePipelineSchema(catalog))))
+  return v
 }
 
 /** Splits a JSON pointer into a path. */
@@ -32,8 +35,8 @@ export const fromPointer = (p: string): (string | number)[] =>
  * Validates `value` (mutating templated numeric strings into numbers where the schema wants numbers)
  * and returns the diagnostics plus the JSON pointers of every invalid node.
  */
-export function validateShape(src: YamlSource, value: unknown, templated: ReadonlySet<string>, skip: ReadonlySet<string>): { diagnostics: Diagnostic[]; invalid: Set<string> } {
-  const validate = validator()
+export function validateShape(src: YamlSource, value: unknown, templated: ReadonlySet<string>, skip: ReadonlySet<string>, catalog: ConnectorCatalog): { diagnostics: Diagnostic[]; invalid: Set<string> } {
+  const validate = validator(catalog)
   for (let round = 0; round < 4 && !validate(value); round++) {
     let coerced = false
     for (const e of validate.errors ?? []) {
@@ -54,7 +57,7 @@ export function validateShape(src: YamlSource, value: unknown, templated: Readon
     if (skip.has(e.instancePath)) continue
     if (e.schemaPath.includes('/anyOf/')) continue // reported once by the anyOf error itself
     if (e.keyword === 'pattern' && e.propertyName !== undefined) continue // reported by propertyNames
-    const d = toDiagnostic(src, e)
+    const d = toDiagnostic(src, e, catalog)
     const k = `${d.line}:${d.col}:${d.code}:${d.message}`
     if (seen.has(k)) continue
     seen.add(k)
@@ -74,13 +77,14 @@ const describe = (v: unknown): string =>
   v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : typeof v === 'string' ? `string "${v.length > 40 ? v.slice(0, 40) + '…' : v}"` : `${typeof v} ${String(v)}`
 
 /** Whether `path` is a secret field of a source connector (its value is never echoed). */
-function secretAt(path: DocPath): boolean {
-  return path[0] === 'sources' && path.length > 3 && isSecretPath(String(path[2]), path.slice(3).join('.'))
+function secretAt(path: DocPath, catalog: ConnectorCatalog): boolean {
+  const c = path[0] === 'sources' || path[0] === 'tables' ? connectorOf(catalog, path[0] === 'sources' ? 'source' : 'table', String(path[2])) : undefined
+  return path.length > 3 && c !== undefined && isSecretPath(c, path.slice(3).join('.'))
 }
 
-function toDiagnostic(src: YamlSource, e: ErrorObject): Diagnostic {
+function toDiagnostic(src: YamlSource, e: ErrorObject, catalog: ConnectorCatalog): Diagnostic {
   const path = fromPointer(e.instancePath)
-  if (secretAt(path)) e = { ...e, data: '***' }
+  if (secretAt(path, catalog)) e = { ...e, data: '***' }
   const where = path.length ? path.join('.') : 'the pipeline'
   const base = { severity: 'error' as const, file: src.file, path: path.join('.') || undefined }
   const at = (p: DocPath, key = false) => (key ? src.keyPos(p) : src.valuePos(p))
@@ -112,7 +116,8 @@ function toDiagnostic(src: YamlSource, e: ErrorObject): Diagnostic {
       const p = String(e.params.pattern)
       if (p === DURATION_PATTERN) return { ...base, code: CODES.INVALID_DURATION, ...at(path), message: `${where} is not a duration: "${e.data}"`, hint: 'write e.g. 500ms, 10s, 2m, 1h, 1d or a number of milliseconds' }
       if (p === SIZE_PATTERN) return { ...base, code: CODES.INVALID_SIZE, ...at(path), message: `${where} is not a size: "${e.data}"`, hint: 'write e.g. 512kb, 1mb or a number of bytes' }
-      if (p === CQL_TYPE_PATTERN) return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} is not a CQL type: "${e.data}"`, hint: 'use a CQL type: text, uuid, int, bigint, boolean, double, timestamp, ... or list<T>, set<T>, frozen<T>, map<K, V> of those' }
+      const known = catalog.map((c) => c.patterns?.[p]).find((x) => x !== undefined)
+      if (known) return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} is not ${known.what}: "${e.data}"`, hint: known.hint }
       return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} ${patternText(p)}, got "${e.data}"` }
     }
     default:

@@ -1,34 +1,42 @@
 /**
  * Stage 6: checks across the whole pipeline — names unique across kinds, references that exist and
- * point the right way, no cycles, schemas on written topics, JSONata that compiles, Cassandra
+ * point the right way, no cycles, schemas on written topics, JSONata that compiles, table
  * columns the transform fills, keys that are columns, schedules that parse.
  */
 import { Cron } from 'croner'
 import { isSeq } from 'yaml'
 import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
-import { findCycle, kindOf, topoSort } from './graph-build.js'
+import { connectorOf, type ConnectorCatalog } from './connector-config.js'
+import { findCycle, kindOf, tableReadable, topoSort } from './graph-build.js'
 import type { NodeKind, TaskGraph } from './graph-types.js'
 import { compileExpr, exprPosition, literalOutputKeys } from './jsonata-check.js'
 import { closest } from './schema-validate.js'
-import type { PipelineSpec, StageSpec } from './spec.js'
+import { configOf, type PipelineSpec, type StageSpec } from './spec.js'
 import type { Resolved } from './spec-resolve.js'
 import type { DocPath, YamlSource } from './yaml-source.js'
 
 const KIND_SECTIONS: Record<NodeKind, string> = { source: 'sources', topic: 'topics', stage: 'stages', table: 'tables' }
 
 /** Runs every semantic check; returns the diagnostics. */
-export function semanticChecks(src: YamlSource, resolved: Resolved, graph: TaskGraph): Diagnostic[] {
+export function semanticChecks(src: YamlSource, resolved: Resolved, graph: TaskGraph, catalog: ConnectorCatalog): Diagnostic[] {
   const out: Diagnostic[] = []
   const { spec, broken } = resolved
   const report = (code: string, message: string, path: DocPath, hint?: string, opts: { key?: boolean; severity?: 'warning' } = {}) =>
     out.push({ code, severity: opts.severity ?? 'error', message, file: src.file, ...(opts.key ? src.keyPos(path) : src.valuePos(path)), path: path.join('.'), hint })
 
   checkNames(src, spec, report)
-  checkReferences(src, spec, broken, report)
+  checkReferences(src, spec, broken, catalog, report)
   checkCycles(graph, report)
   checkUnused(spec, report)
-  checkSchedules(spec, broken, report)
+  checkSchedules(spec, broken, catalog, report)
+  // each connector's own checks, on the entities of its kind that resolved
+  for (const [role, section] of [['source', spec.sources], ['table', spec.tables]] as const) {
+    for (const e of Object.values(section)) {
+      if (broken.has(`${role}:${e.name}`)) continue
+      connectorOf(catalog, role, e.kind)?.check?.(e, spec, (code, message, path, hint) => report(code, message, path, hint))
+    }
+  }
 
   const asts = new Map<string, ReturnType<typeof literalOutputKeys>>()
   for (const origin of resolved.exprs) {
@@ -36,7 +44,7 @@ export function semanticChecks(src: YamlSource, resolved: Resolved, graph: TaskG
     if (r.diagnostic) out.push(r.diagnostic)
     else if (r.ast && origin.path[0] === 'stages') asts.set(String(origin.path[1]), literalOutputKeys(r.ast))
   }
-  checkColumns(src, spec, broken, resolved, asts, out, report)
+  checkColumns(src, spec, broken, resolved, asts, catalog, out, report)
   return out
 }
 
@@ -74,7 +82,7 @@ function available(spec: PipelineSpec, kinds: readonly NodeKind[]): string {
   return parts.join('; ') || 'none declared'
 }
 
-function checkReferences(src: YamlSource, spec: PipelineSpec, broken: ReadonlySet<string>, report: Report): void {
+function checkReferences(src: YamlSource, spec: PipelineSpec, broken: ReadonlySet<string>, catalog: ConnectorCatalog, report: Report): void {
   for (const stage of Object.values(spec.stages)) {
     const pathOf = (field: 'from' | 'to', i: number): DocPath => refPath(src, stage, field, i)
     stage.from.forEach((name, i) => {
@@ -85,8 +93,10 @@ function checkReferences(src: YamlSource, spec: PipelineSpec, broken: ReadonlySe
         report(CODES.DANGLING_REFERENCE, `stage "${stage.name}" reads from "${name}", which is not declared`, pathOf('from', i), `${guess ? `did you mean "${guess}"? ` : ''}available: ${available(spec, readable)}`)
       } else if (kind === 'stage') {
         report(CODES.INVALID_DIRECTION, `stage "${stage.name}" reads from stage "${name}": stages read sources, topics or staging tables`, pathOf('from', i), `let "${name}" write a topic or table and read that`)
-      } else if (kind === 'table' && spec.tables[name]!.kind === 'cassandra') {
-        report(CODES.INVALID_DIRECTION, `stage "${stage.name}" reads from Cassandra table "${name}": Cassandra tables are sinks`, pathOf('from', i), `read the topic that feeds "${name}" instead`)
+      } else if (kind === 'table' && !tableReadable(catalog, spec, name)) {
+        const c = connectorOf(catalog, 'table', spec.tables[name]!.kind)
+        const title = c?.title ?? spec.tables[name]!.kind
+        report(CODES.INVALID_DIRECTION, `stage "${stage.name}" reads from ${title} table "${name}": ${title} tables are sinks`, pathOf('from', i), `read the topic that feeds "${name}" instead`)
       } else if (kind === 'table' && stage.to.some((t) => kindOf(spec, t) !== 'topic' && kindOf(spec, t) !== undefined)) {
         report(CODES.INVALID_DIRECTION, `stage "${stage.name}" reads staging table "${name}" but writes ${stage.to.filter((t) => kindOf(spec, t) !== 'topic').map((t) => `"${t}"`).join(', ')}: a staging table is relayed to Kafka topics only`, pathOf('from', i), 'write a topic, and read the topic in another stage')
       }
@@ -123,12 +133,13 @@ function checkUnused(spec: PipelineSpec, report: Report): void {
   }
 }
 
-function checkSchedules(spec: PipelineSpec, broken: ReadonlySet<string>, report: Report): void {
+function checkSchedules(spec: PipelineSpec, broken: ReadonlySet<string>, catalog: ConnectorCatalog, report: Report): void {
   for (const s of Object.values(spec.sources)) {
     const sch = s.schedule
     if (!sch || broken.has(`source:${s.name}`)) continue
     const path = ['sources', s.name, 'schedule']
-    if (s.kind === 'http_server') report(CODES.SCHEDULE_CONFLICT, `source "${s.name}" is an http_server: it listens continuously and cannot be scheduled`, path, 'remove schedule:', { key: true })
+    const fixed = connectorOf(catalog, 'source', s.kind)?.schedulable
+    if (fixed === false || typeof fixed === 'object') report(CODES.SCHEDULE_CONFLICT, `source "${s.name}" is an ${s.kind}: ${fixed ? fixed.because : 'it runs by itself'} and cannot be scheduled`, path, 'remove schedule:', { key: true })
     if (sch.cron !== undefined && sch.interval !== undefined) report(CODES.SCHEDULE_CONFLICT, `schedule of source "${s.name}" has both cron and interval`, path, 'keep exactly one of cron: and interval:', { key: true })
     else if (sch.cron === undefined && sch.interval === undefined) report(CODES.SCHEDULE_CONFLICT, `schedule of source "${s.name}" has neither cron nor interval`, path, 'add cron: "@daily" or interval: 1m', { key: true })
     let tzOk = true
@@ -146,19 +157,16 @@ function checkSchedules(spec: PipelineSpec, broken: ReadonlySet<string>, report:
   }
 }
 
-function checkColumns(src: YamlSource, spec: PipelineSpec, broken: ReadonlySet<string>, resolved: Resolved, asts: Map<string, ReturnType<typeof literalOutputKeys>>, out: Diagnostic[], report: Report): void {
-  for (const table of Object.values(spec.tables)) {
-    if (table.kind !== 'cassandra' || broken.has(`table:${table.name}`)) continue
-    const cols = table.cassandra.columns
-    for (const key of ['primaryKey', 'clusteringKey'] as const) {
-      table.cassandra[key].forEach((c, i) => {
-        if (!(c in cols)) report(CODES.KEY_NOT_COLUMN, `${key} column "${c}" of table "${table.name}" is not a column`, ['tables', table.name, 'cassandra', key, i], `columns: ${Object.keys(cols).join(', ')}`)
-      })
-    }
+function checkColumns(src: YamlSource, spec: PipelineSpec, broken: ReadonlySet<string>, resolved: Resolved, asts: Map<string, ReturnType<typeof literalOutputKeys>>, catalog: ConnectorCatalog, out: Diagnostic[], report: Report): void {
+  /** The columns of a table whose connector knows them (a Cassandra table); undefined otherwise. */
+  const columnsOf = (name: string): Readonly<Record<string, string>> | undefined => {
+    const t = spec.tables[name]
+    if (!t || broken.has(`table:${name}`)) return undefined
+    return connectorOf(catalog, 'table', t.kind)?.columns?.(configOf(t))
   }
   for (const stage of Object.values(spec.stages)) {
     if (broken.has(`stage:${stage.name}`)) continue
-    const targets = stage.to.map((t) => spec.tables[t]).filter((t) => t?.kind === 'cassandra' && !broken.has(`table:${t.name}`))
+    const targets = stage.to.flatMap((t) => { const cols = columnsOf(t); return cols ? [{ name: t, cols, title: connectorOf(catalog, 'table', spec.tables[t]!.kind)?.title ?? spec.tables[t]!.kind }] : [] })
     if (!targets.length) continue
     let keys: Array<{ key: string; index: number }> | undefined
     let origin = resolved.exprs.find((e) => e.path[0] === 'stages' && e.path[1] === stage.name)
@@ -170,25 +178,24 @@ function checkColumns(src: YamlSource, spec: PipelineSpec, broken: ReadonlySet<s
     }
     if (!keys) continue // not knowable
     for (const t of targets) {
-      if (t?.kind !== 'cassandra') continue
-      const cols = Object.keys(t.cassandra.columns)
+      const cols = Object.keys(t.cols)
       const have = new Set(keys.map((k) => k.key))
       const what = stage.transform ? `the transform of stage "${stage.name}"` : `the records of topic "${stage.from[0]}" (stage "${stage.name}" has no transform)`
       const missing = cols.filter((c) => !have.has(c))
       if (missing.length) {
-        report(CODES.COLUMN_NOT_FILLED, `${missing.length === 1 ? 'column' : 'columns'} ${missing.map((c) => `"${c}"`).join(', ')} of Cassandra table "${t.name}" ${missing.length === 1 ? 'is' : 'are'} never filled by ${what}`,
+        report(CODES.COLUMN_NOT_FILLED, `${missing.length === 1 ? 'column' : 'columns'} ${missing.map((c) => `"${c}"`).join(', ')} of ${t.title} table "${t.name}" ${missing.length === 1 ? 'is' : 'are'} never filled by ${what}`,
           stage.transform ? ['stages', stage.name, 'transform'] : ['stages', stage.name, 'to'], `add ${missing.map((c) => `"${c}": ...`).join(', ')} to the transform's output object, or remove the column`)
       }
       const extra = keys.filter((k) => !cols.includes(k.key))
       if (!origin && extra.length) {
-        report(CODES.OUTPUT_NOT_COLUMN, `${what} have ${extra.length === 1 ? 'field' : 'fields'} ${extra.map((k) => `"${k.key}"`).join(', ')} that ${extra.length === 1 ? 'is not a column' : 'are not columns'} of Cassandra table "${t.name}"`,
+        report(CODES.OUTPUT_NOT_COLUMN, `${what} have ${extra.length === 1 ? 'field' : 'fields'} ${extra.map((k) => `"${k.key}"`).join(', ')} that ${extra.length === 1 ? 'is not a column' : 'are not columns'} of ${t.title} table "${t.name}"`,
           ['stages', stage.name, 'to'], 'add a transform that builds the row, e.g. transform: \'{"id": login.uuid, ...}\'')
         continue
       }
       for (const k of extra) {
         const at = origin ? exprPosition(src, origin, k.index) : { file: src.file, ...src.valuePos(['stages', stage.name, 'to']) }
         const guess = closest(k.key, cols)
-        out.push({ code: CODES.OUTPUT_NOT_COLUMN, severity: 'error', message: `${what} outputs "${k.key}", which is not a column of Cassandra table "${t.name}"`, ...at,
+        out.push({ code: CODES.OUTPUT_NOT_COLUMN, severity: 'error', message: `${what} outputs "${k.key}", which is not a column of ${t.title} table "${t.name}"`, ...at,
           path: `stages.${stage.name}.transform`, hint: `${guess ? `did you mean "${guess}"? ` : ''}columns: ${cols.join(', ')}` })
       }
     }

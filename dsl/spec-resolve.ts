@@ -8,9 +8,8 @@
 import { readFileSync } from 'node:fs'
 import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
-import { columnsFromAvro } from './avro-columns.js'
-import { parseDuration, parseSize } from './duration-parse.js'
-import { SOURCE_KINDS, TABLE_KINDS } from './schema-assemble.js'
+import { connectorOf, withDefaults, type ConnectorCatalog, type ConnectorConfigSpec, type ResolveContext } from './connector-config.js'
+import { topicSchema, scheduleSchema, settingsSchema, stageSchema } from './schema-assemble.js'
 import { displayPath, loadSchemaFile, resolveIn } from './schema-file-load.js'
 import type { PipelineSpec, ScheduleSpec, SourcePosition, SourceSpec, StageSpec, TableSpec, TopicSpec, TransformSpec } from './spec.js'
 import type { DocPath, YamlSource } from './yaml-source.js'
@@ -38,13 +37,16 @@ export interface Resolved {
 
 const asList = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)])
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {})
-const dur = (v: unknown, def?: number): number | undefined => { try { return v === undefined ? def : parseDuration(v as string) } catch { return def } }
 
 /** Is a transform value a file path (one line ending in `.jsonata`) rather than an inline expression? */
 export const isTransformFile = (s: string): boolean => !s.includes('\n') && /\.jsonata\s*$/.test(s)
 
-/** Builds the spec. `invalid` holds the JSON pointers that failed shape validation. */
-export function resolveSpec(src: YamlSource, value: unknown, dir: string, invalid: ReadonlySet<string>): Resolved {
+/**
+ * Builds the spec. `invalid` holds the JSON pointers that failed shape validation. Each source and
+ * table block is resolved by its connector in `catalog` (defaults from its schema, then its own
+ * `resolve`); the DSL itself knows no connector kind.
+ */
+export function resolveSpec(src: YamlSource, value: unknown, dir: string, invalid: ReadonlySet<string>, catalog: ConnectorCatalog): Resolved {
   const diagnostics: Diagnostic[] = []
   const exprs: ExprOrigin[] = []
   const broken = new Set<string>()
@@ -55,31 +57,42 @@ export function resolveSpec(src: YamlSource, value: unknown, dir: string, invali
     diagnostics.push({ code, severity: 'error', message, file, ...(key ? src.keyPos(path) : src.valuePos(path)), path: path.join('.'), hint })
   const isBroken = (prefix: string) => [...invalid].some((p) => p === prefix || p.startsWith(prefix + '/'))
 
-  const settingsT = obj(obj(root.settings).transform)
+  /** The one connector block of a source or table, reported when there is none or several. */
+  const connectorBlock = (section: 'sources' | 'tables', role: 'source' | 'table', name: string, entity: Obj): ConnectorConfigSpec | undefined => {
+    const keys = catalog.filter((c) => c.role === role).map((c) => c.key)
+    const kinds = keys.filter((k) => k in entity)
+    const what = role === 'source' ? 'source' : 'table'
+    if (kinds.length !== 1) {
+      report(CODES.CONNECTOR_COUNT, kinds.length ? `${what} "${name}" has several connectors (${kinds.join(', ')}): a ${what} has exactly one` : `${what} "${name}" has no connector`, [section, name], `use exactly one of: ${keys.join(', ')}`, true)
+      broken.add(`${what}:${name}`)
+    }
+    return kinds[0] === undefined ? undefined : connectorOf(catalog, role, kinds[0])
+  }
+  /** Resolves a connector block through its connector. */
+  const resolveBlock = (c: ConnectorConfigSpec, section: 'sources' | 'tables', name: string, block: unknown): Obj => {
+    const path: DocPath = [section, name, c.key]
+    const ptr = `/${section}/${name}/${c.key}`
+    const ctx: ResolveContext = {
+      name, path, dir: src.dir,
+      report: (code, message, rel, hint, key) => report(code, message, [...path, ...rel], hint, key),
+      isInvalid: (rel = []) => isBroken(rel.length ? `${ptr}/${rel.join('/')}` : `/${section}/${name}`),
+      markBroken: () => { broken.add(`${section === 'sources' ? 'source' : 'table'}:${name}`) },
+      expr: (expr, rel, what) => { exprs.push({ expr, path: [...path, ...rel], what }) },
+      loadSchema: (written, subject) => loadSchemaFile(src.dir, written, subject),
+    }
+    const defaulted = withDefaults(c.schema, block)
+    return (c.resolve ? c.resolve(defaulted, ctx) : defaulted) as Obj
+  }
+
   const sources: Record<string, SourceSpec> = {}
   for (const [name, raw] of Object.entries(obj(root.sources))) {
     const s = obj(raw)
     if (isBroken(`/sources/${name}`)) broken.add(`source:${name}`)
-    const kinds = SOURCE_KINDS.filter((k) => k in s)
-    if (kinds.length !== 1) {
-      report(CODES.CONNECTOR_COUNT, kinds.length ? `source "${name}" has several connectors (${kinds.join(', ')}): a source has exactly one` : `source "${name}" has no connector`, ['sources', name], `use exactly one of: ${SOURCE_KINDS.join(', ')}`, true)
-      broken.add(`source:${name}`)
-    }
-    const kind = kinds[0] ?? 'generate'
-    const c = obj(s[kind])
+    const c = connectorBlock('sources', 'source', name, s)
     const schedule = s.schedule === undefined ? undefined : resolveSchedule(obj(s.schedule))
-    const base = { name, pos: pos(['sources', name]) }
-    const sched = schedule ? { schedule } : {}
-    if (kind === 'http') {
-      sources[name] = { kind, ...base, http: { url: String(c.url ?? ''), ...(c.results !== undefined ? { results: c.results } : {}), records: c.records ?? '$', timeout: dur(c.timeout, 10_000)!, retries: c.retries ?? 5, ...(c.headers ? { headers: c.headers } : {}) }, ...sched }
-      if (typeof c.records === 'string') exprs.push({ expr: c.records, path: ['sources', name, 'http', 'records'], what: `records of source "${name}"` })
-    } else if (kind === 'http_server') {
-      let maxBodyBytes = 1024 * 1024
-      try { if (c.maxBodyBytes !== undefined) maxBodyBytes = parseSize(c.maxBodyBytes) } catch { /* reported by the schema */ }
-      sources[name] = { kind, ...base, http_server: { path: c.path ?? '/api/data', port: c.port ?? 5000, host: c.host ?? '127.0.0.1', maxBodyBytes, ...(c.token !== undefined ? { token: c.token } : {}) }, ...sched }
-    } else {
-      sources[name] = { kind: 'generate', ...base, generate: { shape: c.shape ?? 'randomuser', seed: c.seed ?? 1, count: c.count ?? 10 }, ...sched }
-    }
+    // without a connector (reported) the source is still named, so references to it resolve
+    const kind = c?.key ?? ''
+    sources[name] = { kind, name, pos: pos(['sources', name]), [kind]: c ? resolveBlock(c, 'sources', name, s[kind]) : {}, ...(schedule ? { schedule } : {}) } as unknown as SourceSpec
   }
 
   const topics: Record<string, TopicSpec> = {}
@@ -94,7 +107,8 @@ export function resolveSpec(src: YamlSource, value: unknown, dir: string, invali
       value = r.ref
     }
     if (typeof t.key === 'string') exprs.push({ expr: t.key, path: ['topics', name, 'key'], what: `key of topic "${name}"` })
-    topics[name] = { name, pos: pos(['topics', name]), partitions: t.partitions ?? 1, replicationFactor: t.replicationFactor ?? 1, ...(t.key !== undefined ? { key: t.key } : {}), ...(value ? { value } : {}),
+    const d = withDefaults(topicSchema(catalog), t)
+    topics[name] = { name, pos: pos(['topics', name]), partitions: d.partitions, replicationFactor: d.replicationFactor, ...(t.key !== undefined ? { key: t.key } : {}), ...(value ? { value } : {}),
       config: Object.fromEntries(Object.entries(obj(t.config)).map(([k, v]) => [k, String(v)])) }
   }
 
@@ -121,53 +135,29 @@ export function resolveSpec(src: YamlSource, value: unknown, dir: string, invali
         exprs.push({ expr: s.transform, path: tpath, what: `transform of stage "${name}"` })
       }
     }
-    const b = obj(s.batch)
-    stages[name] = { name, pos: pos(['stages', name]), from: asList(s.from), to: asList(s.to), ...(transform ? { transform } : {}), parallelism: s.parallelism ?? 1,
-      batch: { size: b.size ?? 100, timeout: dur(b.timeout, 200)! } }
+    const d = withDefaults(stageSchema, s)
+    stages[name] = { name, pos: pos(['stages', name]), from: asList(s.from), to: asList(s.to), ...(transform ? { transform } : {}), parallelism: d.parallelism,
+      batch: { size: d.batch.size, timeout: d.batch.timeout } }
   }
 
   const tables: Record<string, TableSpec> = {}
   for (const [name, raw] of Object.entries(obj(root.tables))) {
     const t = obj(raw)
     if (isBroken(`/tables/${name}`)) broken.add(`table:${name}`)
-    const kinds = TABLE_KINDS.filter((k) => k in t)
-    if (kinds.length !== 1) {
-      report(CODES.CONNECTOR_COUNT, kinds.length ? `table "${name}" has several connectors (${kinds.join(', ')}): a table has exactly one` : `table "${name}" has no connector`, ['tables', name], `use exactly one of: ${TABLE_KINDS.join(', ')}`, true)
-      broken.add(`table:${name}`)
-    }
-    if (kinds[0] === 'cassandra') tables[name] = resolveCassandra(name, obj(t.cassandra), ['tables', name, 'cassandra'])
-    else { const p = obj(t.postgres); tables[name] = { kind: 'postgres', name, pos: pos(['tables', name]), postgres: { schema: p.schema ?? 'rtds', table: p.table ?? name } } }
-  }
-
-  function resolveCassandra(name: string, c: Obj, path: DocPath): TableSpec {
-    let columns: Record<string, string> = c.columns ? { ...c.columns } : {}
-    let schema: TopicSpec['value']
-    if (typeof c.schema === 'string' && !isBroken(`/tables/${name}/cassandra/schema`)) {
-      const r = loadSchemaFile(src.dir, c.schema, `${name}-row`)
-      if (r.problem) { report(r.problem.code, r.problem.message, [...path, 'schema'], r.problem.hint); broken.add(`table:${name}`) }
-      schema = r.ref
-      if (r.ref && !c.columns) {
-        const d = columnsFromAvro(r.ref.schema)
-        columns = d.columns
-        if (d.unsupported.length) { report(CODES.COLUMNS_UNDERIVABLE, `cannot derive Cassandra columns of table "${name}" from ${c.schema}: unsupported field ${d.unsupported.join(', ')}`, [...path, 'schema'], 'declare columns: explicitly'); broken.add(`table:${name}`) }
-      }
-    } else if (!c.columns && !isBroken(`/tables/${name}`)) {
-      report(CODES.NO_COLUMNS, `Cassandra table "${name}" has neither columns nor schema`, path, 'add columns: { id: uuid, ... } or schema: path/to/row.avsc', true)
-      broken.add(`table:${name}`)
-    }
-    return { kind: 'cassandra', name, pos: pos(['tables', name]), cassandra: { keyspace: c.keyspace ?? '', table: c.table ?? name,
-      replication: c.replication ?? { class: 'SimpleStrategy', replication_factor: 1 }, primaryKey: asList(c.primaryKey), clusteringKey: asList(c.clusteringKey), ...(typeof c.concurrency === 'number' ? { concurrency: c.concurrency } : {}), columns, ...(schema ? { schema } : {}) } }
+    const c = connectorBlock('tables', 'table', name, t)
+    const kind = c?.key ?? ''
+    tables[name] = { kind, name, pos: pos(['tables', name]), [kind]: c ? resolveBlock(c, 'tables', name, t[kind]) : {} } as unknown as TableSpec
   }
 
   const spec: PipelineSpec = {
     file, dir: src.dir, pipeline: String(root.pipeline ?? ''), ...(root.description !== undefined ? { description: String(root.description) } : {}),
-    vars: obj(root.vars), settings: { transform: { timeout: dur(settingsT.timeout, 1000)!, maxDepth: settingsT.maxDepth ?? 500 } },
+    vars: obj(root.vars), settings: withDefaults(settingsSchema, root.settings) as PipelineSpec['settings'],
+    redact: Array.isArray(root.redact) ? root.redact.filter((p): p is string => typeof p === 'string') : [],
     sources, topics, stages, tables,
   }
   return { spec, diagnostics, exprs, broken }
 }
 
 function resolveSchedule(s: Obj): ScheduleSpec {
-  return { ...(s.cron !== undefined ? { cron: String(s.cron) } : {}), ...(s.timezone !== undefined ? { timezone: String(s.timezone) } : {}),
-    ...(s.interval !== undefined ? { interval: dur(s.interval) } : {}), ...(s.runFor !== undefined ? { runFor: dur(s.runFor) } : {}), every: dur(s.every, 1000)! }
+  return withDefaults(scheduleSchema, s) as ScheduleSpec
 }

@@ -46,6 +46,8 @@ export interface PipelineSpec {
   readonly description?: string
   readonly vars: Readonly<Record<string, unknown>>
   readonly settings: PipelineSettings
+  /** Record fields masked wherever records or messages about them are shown (`redact:`; core/redact.ts). */
+  readonly redact?: readonly string[]
   readonly sources: Readonly<Record<string, SourceSpec>>
   readonly topics: Readonly<Record<string, TopicSpec>>
   readonly stages: Readonly<Record<string, StageSpec>>
@@ -63,7 +65,20 @@ export interface PipelineSettings {
 
 // ---------------------------------------------------------------- sources
 
-export type SourceSpec = HttpSourceSpec | HttpServerSourceSpec | GenerateSourceSpec
+/**
+ * The config of each source connector, by kind. Empty here: each connector's `spec.ts` adds its own
+ * (`declare module '../../dsl/spec.js' { interface SourceConfigs { http: HttpConfig } }`), so the DSL
+ * types every kind without importing connectors.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface SourceConfigs {}
+
+/** The config of each table connector, by kind (filled like {@link SourceConfigs}). */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface TableConfigs {}
+
+export type SourceKind = keyof SourceConfigs & string
+export type TableKind = keyof TableConfigs & string
 
 interface SourceBase {
   readonly name: string
@@ -72,43 +87,9 @@ interface SourceBase {
   readonly schedule?: ScheduleSpec
 }
 
-export interface HttpSourceSpec extends SourceBase {
-  readonly kind: 'http'
-  readonly http: {
-    /** URL to GET; `results` is appended as the query parameter `results=N` when set. */
-    readonly url: string
-    readonly results?: number
-    /** JSONata selecting the records inside one response body (e.g. `results`). Default `$` (the body). */
-    readonly records?: string
-    readonly timeout: Millis // default 10s
-    readonly retries: number // default 5
-    readonly headers?: Readonly<Record<string, string>>
-  }
-}
-
-export interface HttpServerSourceSpec extends SourceBase {
-  readonly kind: 'http_server'
-  readonly http_server: {
-    readonly path: string // default /api/data
-    readonly port: number // default 5000
-    readonly host: string // default 127.0.0.1
-    /** Largest accepted body in bytes, default 1 MiB (`"1mb"`, `"512kb"` or a number). */
-    readonly maxBodyBytes: number
-    /** Optional bearer token (secret: never printed). */
-    readonly token?: string
-  }
-}
-
-export interface GenerateSourceSpec extends SourceBase {
-  readonly kind: 'generate'
-  readonly generate: {
-    /** Shape of the generated records. Only `randomuser` exists today. */
-    readonly shape: 'randomuser'
-    readonly seed: number // default 1
-    /** Records per run (per tick when scheduled). Default 10. */
-    readonly count: number
-  }
-}
+/** A source of kind `K`: `{ kind: 'http', name, pos, http: {...config} }`. */
+export type SourceSpecOf<K extends SourceKind> = SourceBase & { readonly kind: K } & { readonly [P in K]: SourceConfigs[K] }
+export type SourceSpec = { [K in SourceKind]: SourceSpecOf<K> }[SourceKind]
 
 export interface ScheduleSpec {
   /** Cron expression (5 or 6 fields, or `@daily`/`@hourly`...). Exactly one of `cron` / `interval`. */
@@ -173,35 +154,16 @@ export interface TransformSpec {
 
 // ---------------------------------------------------------------- tables
 
-export type TableSpec = PostgresTableSpec | CassandraTableSpec
-
-export interface PostgresTableSpec {
-  readonly kind: 'postgres'
+interface TableBase {
   readonly name: string
   readonly pos: SourcePosition
-  readonly postgres: {
-    /** Postgres schema (namespace), default `rtds`. */
-    readonly schema: string
-    /** Table name, default the table's key in the file. */
-    readonly table: string
-  }
 }
 
-export interface CassandraTableSpec {
-  readonly kind: 'cassandra'
-  readonly name: string
-  readonly pos: SourcePosition
-  readonly cassandra: {
-    readonly keyspace: string
-    readonly table: string // default the table's key
-    readonly replication: Readonly<Record<string, string | number>> // default SimpleStrategy rf 1
-    readonly primaryKey: readonly string[]
-    readonly clusteringKey: readonly string[]
-    /** Prepared writes in flight per sink (a sliding window); undefined: the sink's default. */
-    readonly concurrency?: number
-    /** Column name → CQL type, in declaration order; given or derived from `schema`. */
-    readonly columns: Readonly<Record<string, string>>
-    /** The row schema the columns were derived from, when given. */
-    readonly schema?: ValueSchemaRef
-  }
+/** A table of kind `K`: `{ kind: 'cassandra', name, pos, cassandra: {...config} }`. */
+export type TableSpecOf<K extends TableKind> = TableBase & { readonly kind: K } & { readonly [P in K]: TableConfigs[K] }
+export type TableSpec = { [K in TableKind]: TableSpecOf<K> }[TableKind]
+
+/** The connector block of a source or table (`spec.sources.x.http`), whatever its kind. */
+export function configOf(entity: SourceSpec | TableSpec): Readonly<Record<string, unknown>> {
+  return (entity as unknown as Record<string, Readonly<Record<string, unknown>>>)[entity.kind]!
 }

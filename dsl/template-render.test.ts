@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { CODES } from './codes.js'
-import { compilePipeline } from './load-pipeline.js'
+import { compilePipeline } from '../connectors/index.js'
 import { renderDocument, templateEnv } from './template-render.js'
 import { YamlSource } from './yaml-source.js'
 

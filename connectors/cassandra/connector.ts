@@ -2,10 +2,10 @@
 import type { Connector, ConnectorRuntime, Entity } from '../connector.js'
 import type { LiveEnv } from '../live-backend.js'
 import type { MemoryBackend } from '../memory/memory-backend.js'
-import type { CassandraTableSpec } from '../../dsl/spec.js'
-import { CASSANDRA_TABLE_SPEC } from './spec.js'
+import { CASSANDRA_TABLE_SPEC, type CassandraTableSpec } from './spec.js'
 import { CassandraTableSink } from './table-sink.js'
 import { cassandraResourceType, normaliseReplication } from './table-resource.js'
+import { observeCassandra } from './table-observe.js'
 
 const asTable = (e: Entity): CassandraTableSpec => e as CassandraTableSpec
 
@@ -20,8 +20,15 @@ export const cassandraConnector: Connector<LiveEnv, MemoryBackend> = {
         keyColumns: [...c.primaryKey, ...c.clusteringKey], settings: env.settings, concurrency: c.concurrency ?? env.cassandraConcurrency,
       })
     },
+    observe: () => observeCassandra(env.cassandra(), env.settings),
   }),
-  embedded: (memory): ConnectorRuntime => ({ sink: (e) => memory.tableSink(asTable(e)) }),
+  embedded: (memory): ConnectorRuntime => ({
+    sink: (e) => memory.tableSink(asTable(e)),
+    stored: (e) => {
+      const t = asTable(e)
+      return { records: [...(memory.tables.get(t.name)?.rows.values() ?? [])], primaryKey: [...t.cassandra.primaryKey, ...t.cassandra.clusteringKey] }
+    },
+  }),
   resources: (e) => {
     const c = asTable(e).cassandra
     return [

@@ -1,6 +1,6 @@
 /** The `generate` source connector: seeded randomuser-shaped users, no network. */
 import type { Connector, ConnectorRuntime } from '../connector.js'
-import type { GenerateSourceSpec } from '../../dsl/spec.js'
+import type { GenerateSourceSpec } from './spec.js'
 import { GENERATE_SOURCE_SPEC } from './spec.js'
 import { GenerateSource } from './generate-source.js'
 

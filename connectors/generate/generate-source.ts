@@ -3,7 +3,7 @@
  * emits the next `count` users of the seed, so successive pulls (scheduled ticks) never repeat a
  * user and a rerun of the same seed reproduces the same users (and the same keys).
  */
-import type { GenerateSourceSpec } from '../../dsl/spec.js'
+import type { GenerateSourceSpec } from './spec.js'
 import type { PullSource } from '../../core/pull-source.js'
 import type { StreamRecord } from '../../core/stream.js'
 import { generateUser } from './randomuser-generate.js'

@@ -4,7 +4,7 @@
  * staging transaction.
  */
 import type { Connector, ConnectorRuntime } from '../connector.js'
-import type { HttpServerSourceSpec } from '../../dsl/spec.js'
+import type { HttpServerSourceSpec } from './spec.js'
 import { HTTP_SERVER_SOURCE_SPEC } from './spec.js'
 import { HttpServerSource } from './http-server-source.js'
 

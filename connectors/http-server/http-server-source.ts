@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { timingSafeEqual } from 'node:crypto'
-import type { HttpServerSourceSpec } from '../../dsl/spec.js'
+import type { HttpServerSourceSpec } from './spec.js'
 import { ConnectionError } from '../../core/errors.js'
 import type { RecordValidator } from '../../dsl/record-validate.js'
 import type { Source, SourceBatch, StreamRecord } from '../../core/stream.js'

@@ -1,11 +1,25 @@
 /** Config spec of the `http_server` source: the ingestion API (`POST /api/data`). */
 import { objectSchema, sizeSchema, type ConnectorConfigSpec } from '../../dsl/connector-config.js'
+import type { SourceSpecOf } from '../../dsl/spec.js'
+
+/** The resolved `http_server:` block of a source. */
+export interface HttpServerSourceConfig {
+  readonly path: string
+  readonly port: number
+  readonly host: string
+  /** Largest accepted body in bytes (`"1mb"`, `"512kb"` or a number in the file). */
+  readonly maxBodyBytes: number
+  /** Optional bearer token (secret: never printed). */
+  readonly token?: string
+}
+
+declare module '../../dsl/spec.js' { interface SourceConfigs { http_server: HttpServerSourceConfig } }
+
+export type HttpServerSourceSpec = SourceSpecOf<'http_server'>
 
 export const HTTP_SERVER_SOURCE_SPEC: ConnectorConfigSpec = {
-  key: 'http_server',
-  role: 'source',
+  key: 'http_server', role: 'source', secrets: ['token'],
   description: 'Accept records with HTTP POST; answers 202 once they are durable in staging.',
-  secrets: ['token'],
   schema: objectSchema('Accept records with HTTP POST (a JSON object or an array of objects).', {
     path: { description: 'Path accepting POST.', type: 'string', pattern: '^/', default: '/api/data' },
     port: { description: 'TCP port.', type: 'integer', minimum: 0, maximum: 65535, default: 5000 },
@@ -13,4 +27,6 @@ export const HTTP_SERVER_SOURCE_SPEC: ConnectorConfigSpec = {
     maxBodyBytes: sizeSchema('Largest accepted request body.', '1mb'),
     token: { description: 'Bearer token required from clients. Secret: never printed.', type: 'string', minLength: 1, writeOnly: true },
   }),
+  schedulable: { because: 'it listens continuously' },
+  describe: (c: HttpServerSourceConfig) => `POST http://${c.host}:${c.port}${c.path} maxBody=${c.maxBodyBytes}B${c.token ? ' token=***' : ''}`,
 }

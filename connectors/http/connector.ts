@@ -1,6 +1,6 @@
 /** The `http` source connector: pages pulled from an HTTP API on a schedule; offline, the `generate` twin stands in. */
 import type { Connector, ConnectorRuntime } from '../connector.js'
-import type { HttpSourceSpec } from '../../dsl/spec.js'
+import type { HttpSourceSpec } from './spec.js'
 import { GenerateSource } from '../generate/generate-source.js'
 import { HTTP_SOURCE_SPEC } from './spec.js'
 import { HttpSource } from './http-source.js'

@@ -5,7 +5,7 @@
  * selected from the JSON body by the `records` JSONata expression; every response is one page
  * (one SourceBatch), each record's origin `http:<source> page=<n> index=<i>`.
  */
-import type { HttpSourceSpec } from '../../dsl/spec.js'
+import type { HttpSourceSpec } from './spec.js'
 import { redactUrl } from '../../core/settings.js'
 import { ConnectionError, RtdsError } from '../../core/errors.js'
 import { retry, type RetryOptions } from '../../core/retry.js'

@@ -15,6 +15,7 @@ import { KAFKA_TOPIC_SPEC } from './spec.js'
 import { KafkaTopicSink } from './topic-sink.js'
 import { KafkaTopicSource } from './topic-source.js'
 import { kafkaResourceType } from './topic-resource.js'
+import { observeTopic } from './topic-observe.js'
 
 const asTopic = (e: Entity): TopicSpec => e as TopicSpec
 
@@ -33,6 +34,7 @@ export const kafkaConnector: Connector<LiveEnv, MemoryBackend> = {
         partitionsConsumedConcurrently: Math.max(1, Math.min(topic.partitions, 8)),
       }))
     },
+    observe: (e, groups) => observeTopic(asTopic(e), groups, () => env.admin(), env.settings),
   }),
   embedded: (memory): ConnectorRuntime => ({
     sink: (e) => memory.topicSink(asTopic(e)),

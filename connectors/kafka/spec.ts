@@ -2,10 +2,8 @@
 import { objectSchema, type ConnectorConfigSpec } from '../../dsl/connector-config.js'
 
 export const KAFKA_TOPIC_SPEC: ConnectorConfigSpec = {
-  key: 'kafka',
-  role: 'topic',
+  key: 'kafka', role: 'topic', secrets: [],
   description: 'A Kafka topic, created by `rtds apply`, with its value schema registered in the schema registry.',
-  secrets: [],
   schema: objectSchema('A Kafka topic.', {
     partitions: { description: 'Number of partitions (the unit of consumer parallelism).', type: 'integer', minimum: 1, default: 1 },
     replicationFactor: { description: 'Replication factor.', type: 'integer', minimum: 1, default: 1 },

@@ -4,7 +4,9 @@
  * first use from the pipeline spec. No services, no network. Everything is kept in memory for the
  * life of the process; `snapshot()` shows what was stored.
  */
-import type { CassandraTableSpec, PostgresTableSpec, TopicSpec } from '../../dsl/spec.js'
+import type { TopicSpec } from '../../dsl/spec.js'
+import type { CassandraTableSpec } from '../cassandra/spec.js'
+import type { PostgresTableSpec } from '../postgres/spec.js'
 import type { Backend, RunHistory, RunOutcome, RunStart, TopicSourceOptions, StagingSourceOptions } from '../backend.js'
 import { RecordError, RtdsError } from '../../core/errors.js'
 import { DLQ_HEADERS, type DeadLetterSink, type RecordFailure, type Sink, type Source, type StreamRecord } from '../../core/stream.js'

@@ -4,7 +4,8 @@
  * the "commit"); the source claims unpublished, unlocked rows oldest first and holds them locked
  * until ack (published) or nack (unlocked again) — the semantics of the Postgres outbox.
  */
-import type { PostgresTableSpec } from '../../dsl/spec.js'
+import { sleep } from '../../core/retry.js'
+import type { PostgresTableSpec } from '../postgres/spec.js'
 import type { StagingSourceOptions } from '../backend.js'
 import { ConnectionError, RecordError } from '../../core/errors.js'
 import type { RecordFailure, Sink, Source, SourceBatch, StreamRecord } from '../../core/stream.js'
@@ -70,7 +71,7 @@ export class MemoryStagingTable {
             if (opts.once) {
               if (inFlight.size === 0) break
               await Promise.race(inFlight)
-            } else await new Promise((r) => setTimeout(r, 50))
+            } else await sleep(50, signal)
             continue
           }
           for (const r of claim) r.locked = true

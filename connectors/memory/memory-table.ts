@@ -2,7 +2,7 @@
  * An in-process Cassandra-like table: rows keyed by their primary key, written by upsert (a
  * replayed row replaces the stored one, as an INSERT does in Cassandra).
  */
-import type { CassandraTableSpec } from '../../dsl/spec.js'
+import type { CassandraTableSpec } from '../cassandra/spec.js'
 import { RecordError } from '../../core/errors.js'
 import type { RecordFailure, Sink } from '../../core/stream.js'
 import type { FaultHook } from './memory-faults.js'

@@ -6,11 +6,12 @@
 import type { Connector, ConnectorRuntime, Entity } from '../connector.js'
 import type { LiveEnv } from '../live-backend.js'
 import type { MemoryBackend } from '../memory/memory-backend.js'
-import type { PostgresTableSpec } from '../../dsl/spec.js'
+import type { PostgresTableSpec } from './spec.js'
 import { POSTGRES_TABLE_SPEC } from './spec.js'
 import { PostgresStagingSink } from './staging-sink.js'
 import { PostgresOutboxSource } from './outbox-source.js'
 import { postgresResourceType } from './table-resource.js'
+import { observeOutbox } from './outbox-observe.js'
 
 const asTable = (e: Entity): PostgresTableSpec => e as PostgresTableSpec
 
@@ -28,10 +29,18 @@ export const postgresConnector: Connector<LiveEnv, MemoryBackend> = {
         batchSize: opts.batchSize, once: opts.once, upstreamDone: opts.upstreamDone, maxInFlight: Math.max(1, Math.min(4, env.pgPoolSize - 4)),
       }))
     },
+    observe: (e) => {
+      const t = asTable(e)
+      return observeOutbox(env.pg(), t.postgres.schema, t.postgres.table, env.settings)
+    },
   }),
   embedded: (memory): ConnectorRuntime => ({
     sink: (e) => memory.stagingSink(asTable(e)),
     reader: (e, opts) => memory.stagingSource(asTable(e), opts),
+    stored: (e) => {
+      const rows = memory.staging.get(e.name)?.rows ?? []
+      return { records: rows.map((r) => r.value), keys: rows.map((r) => r.key) }
+    },
   }),
   resources: (e) => {
     const { schema, table } = asTable(e).postgres

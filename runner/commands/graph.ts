@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core'
-import { formatDiagnostic, GRAPH_FORMATS, loadPipelines, renderGraph } from '../../dsl/index.js'
+import { formatDiagnostic, GRAPH_FORMATS, renderGraph } from '../../dsl/index.js'
+import { loadPipelines } from '../../connectors/index.js'
 import { EXIT, RtdsCommand } from '../base-command.js'
 
 /** `rtds graph FILE`: the compiled task graph as text, Mermaid, DOT or JSON. */

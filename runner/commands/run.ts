@@ -1,14 +1,17 @@
 import { Args, Flags } from '@oclif/core'
-import { formatDiagnostic, loadPipelines, parseDuration } from '../../dsl/index.js'
+import { formatDiagnostic, parseDuration } from '../../dsl/index.js'
+import { loadPipelines } from '../../connectors/index.js'
 import { connectionSettings } from '../../core/settings.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import { MemoryBackend } from '../../connectors/memory/memory-backend.js'
 import { EXIT, RtdsCommand } from '../base-command.js'
 import { ConnectionError, UsageError } from '../../core/errors.js'
 import type { Backend } from '../../connectors/backend.js'
-import { formatStored } from '../engine/embedded-report.js'
+import { formatStored } from '../../connectors/memory/embedded-report.js'
 import { LiveBackend } from '../../connectors/live-backend.js'
 import { runPipeline, type RunSummary } from '../engine/run-pipeline.js'
+import { EventBus } from '../../core/events.js'
+import { parseAdminAddress, startAdminServer, type AdminServer } from '../admin/admin-server.js'
 
 function duration(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -40,6 +43,10 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     'run-for': Flags.string({ description: 'Override the runFor window of every schedule (e.g. 0 for one pull, 5s).' }),
     progress: Flags.string({ description: 'Interval of the progress lines (0 = none).', default: '5s' }),
     rows: Flags.integer({ description: 'Rows of each table printed after an embedded run.', default: 10 }),
+    admin: Flags.string({
+      description: 'Address of the admin endpoint (/metrics, /healthz, /readyz): host:port, :port, or off. An address in use is reported and the run continues without it.',
+      default: '127.0.0.1:9464', env: 'RTDS_ADMIN',
+    }),
   }
   static override examples = [
     { description: 'The quick start: the users pipeline end to end, no services, no internet', command: '<%= config.bin %> run pipelines/users.yaml --embedded --once --run-for 3s' },
@@ -52,6 +59,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     const graceMs = duration('grace', flags.grace) ?? 10_000
     const runFor = duration('run-for', flags['run-for'])
     const progressMs = duration('progress', flags.progress) ?? 5000
+    const adminAddress = parseAdminAddress(flags.admin)
     const { results, ioErrors } = loadPipelines((argv as string[]).length ? (argv as string[]) : ['pipelines/'])
     for (const r of results) for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n')
     for (const e of ioErrors) process.stderr.write(`${e.path}: ${e.message}\n`)
@@ -86,12 +94,22 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
       flags.embedded ? new MemoryBackend({ pipeline: g.pipeline }) : new LiveBackend({ pipeline: g.pipeline, settings }),
     )
     if (flags.embedded) say('embedded mode: in-process topics and tables, no services, no network')
+    const buses = graphs.map(() => new EventBus())
+    let admin: AdminServer | undefined
+    if (adminAddress) {
+      try {
+        admin = await startAdminServer({ ...adminAddress, pipelines: graphs.map((g, i) => ({ spec: g.spec, backend: backends[i], events: buses[i] })) })
+        say(`admin endpoint: ${admin.url} (/metrics /healthz /readyz)`)
+      } catch (err) {
+        say(`admin endpoint not started: ${adminAddress.host}:${adminAddress.port}: ${(err as Error).message} (Try this: --admin host:port, or --admin off)`)
+      }
+    }
     let summaries: RunSummary[]
     try {
       summaries = await Promise.all(
         graphs.map((g, i) =>
           runPipeline(g, backends[i], {
-            once: flags.once, signal: controller.signal, graceMs, runFor, progressMs,
+            once: flags.once, signal: controller.signal, graceMs, runFor, progressMs, events: buses[i],
             log: (line) => say(`[${g.pipeline}] ${line}`),
           }),
         ),
@@ -105,6 +123,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     } finally {
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
+      await admin?.close()
       await Promise.all(backends.map((b) => b.close().catch(() => {})))
     }
 

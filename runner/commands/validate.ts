@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core'
-import { formatDiagnostic, loadPipelines } from '../../dsl/index.js'
+import { formatDiagnostic } from '../../dsl/index.js'
+import { loadPipelines } from '../../connectors/index.js'
 import type { Diagnostic } from '../../dsl/index.js'
 import { EXIT, RtdsCommand } from '../base-command.js'
 

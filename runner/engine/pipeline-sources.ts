@@ -12,6 +12,7 @@ import { RtdsError } from '../../core/errors.js'
 import { kindOf } from '../../connectors/connector.js'
 import type { Backend } from '../../connectors/backend.js'
 import { scheduledSource } from '../scheduler/scheduled-source.js'
+import type { EventBus } from '../../core/events.js'
 
 export interface InputContext {
   readonly spec: PipelineSpec
@@ -24,6 +25,8 @@ export interface InputContext {
   readonly log: (line: string) => void
   /** Dead-letters an undecodable topic record (counted on the stage). */
   readonly onUndecodable: (stage: StageSpec, raw: StreamRecord, error: Error) => Promise<void>
+  /** The run's event seam (schedules report their runs and next fire times there). */
+  readonly events?: EventBus
   /** Called with every listening source created (tests read the ingestion API's address). */
   readonly onListen?: (source: Source) => void
   /** Replaces a pipeline source's connector for one stage (`rtds test` feeds its inputs this way); `undefined` keeps the connector. */
@@ -54,7 +57,12 @@ function pipelineInput(src: SourceSpec, stage: StageSpec, ctx: InputContext): { 
     return { source: input.listen, tinyBatches: input.tinyBatches ?? false }
   }
   const schedule = src.schedule && ctx.runFor !== undefined ? { ...src.schedule, runFor: ctx.runFor } : src.schedule
-  return { source: scheduledSource(input.pull, schedule, { pipeline: spec.pipeline, once: ctx.once, history: ctx.backend.runHistory(), log: ctx.log }), tinyBatches: false }
+  return { source: scheduledSource(input.pull, schedule, { pipeline: spec.pipeline, once: ctx.once, history: ctx.backend.runHistory(), log: ctx.log, events: ctx.events, stage: stage.name }), tinyBatches: false }
+}
+
+/** The consumer group of a stage reading a topic: `rtds.<pipeline>.<stage>` (made only here). */
+export function consumerGroupOf(pipeline: string, stage: string): string {
+  return `rtds.${pipeline}.${stage}`
 }
 
 /** The inputs of a stage and whether any of them emits tiny batches (one per request) worth waiting for. */
@@ -80,7 +88,7 @@ export function stageInputs(stage: StageSpec, ctx: InputContext): StageInputs {
     const reader = entity ? backend.runtime(kindOf(entity)).reader : undefined
     if (!entity || !reader) throw new RtdsError(`stage ${stage.name} reads ${name}, which is not a source, topic or readable table`)
     sources.push(reader(entity, {
-      group: `rtds.${spec.pipeline}.${stage.name}`,
+      group: consumerGroupOf(spec.pipeline, stage.name),
       stage: stage.name,
       once: ctx.once,
       batchSize: stage.batch.size,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { compilePipeline } from '../../dsl/index.js'
+import { compilePipeline } from '../../connectors/index.js'
 import { generateUser } from '../../connectors/generate/randomuser-generate.js'
 import { MemoryBackend } from '../../connectors/memory/memory-backend.js'
 import { DLQ_HEADERS } from '../../core/stream.js'

@@ -15,6 +15,7 @@ import type { StageSpec } from '../../dsl/spec.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import { RecordError } from '../../core/errors.js'
 import { EventBus } from '../../core/events.js'
+import { Redactor } from '../../core/redact.js'
 import { logEvents } from './event-log.js'
 import { retry } from '../../core/retry.js'
 import type { Backend } from '../../connectors/backend.js'
@@ -108,6 +109,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
   const stages = Object.values(spec.stages)
   const stats: Record<string, StageStats> = Object.fromEntries(stages.map((s) => [s.name, newStageStats()]))
   const dlq = backend.deadLetters()
+  const redactor = new Redactor(spec.redact ?? [])
   const summary: RunSummary = {
     pipeline: spec.pipeline, mode: backend.mode, once, status: 'completed', durationMs: 0, stages: stats,
     recordsIn: 0, recordsStored: 0, deadLettered: 0, recordsPerSecond: 0, errors: [],
@@ -136,12 +138,12 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
       return sink(entity)
     })
     const { sources: inputs, tinyBatches } = stageInputs(stage, {
-      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onListen: opts.onListen, sourceOverride: opts.sourceOverride, upstreamDone,
+      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onListen: opts.onListen, sourceOverride: opts.sourceOverride, events, upstreamDone,
     })
     try {
       await runStage({
-        stage, inputs, sinks, prepare: compileRecordSteps(spec, stage), dlq, dlqTopic: dlqTopicOf(spec, stage),
-        stats: stats[stage.name], stop: stop.signal, kill: kill.signal, events, restartInputs: !once,
+        stage, inputs, sinks, prepare: compileRecordSteps(spec, stage, graph.connectors), dlq, dlqTopic: dlqTopicOf(spec, stage),
+        stats: stats[stage.name], stop: stop.signal, kill: kill.signal, events, redactor, restartInputs: !once,
         // only request/response sources emit tiny batches worth waiting for (one transaction, many
         // requests) — and only when the sink does not group-commit by itself (a sink with a window does)
         lingerMs: tinyBatches && !sinks.some((s) => s.window) ? stage.batch.timeout : 0,

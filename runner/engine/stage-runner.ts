@@ -25,6 +25,7 @@ import { EventBus } from '../../core/events.js'
 import { backoffDelay, isRetriable, retry, sleep, type RetryOptions } from '../../core/retry.js'
 import type { ObservedBatch } from '../scheduler/scheduled-source.js'
 import { BoundedQueue } from './bounded-queue.js'
+import type { Redactor } from '../../core/redact.js'
 import type { Prepared } from './record-steps.js'
 import { messageOf } from './record-steps.js'
 
@@ -42,11 +43,13 @@ export interface StageStats {
   inFlightHighWater: number
   /** Wall-clock time the stage ran (ms). */
   ms: number
+  /** Records being written right now (sinks not yet acknowledged). */
+  inFlight: number
   errors: string[]
 }
 
 export function newStageStats(): StageStats {
-  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, inFlightHighWater: 0, ms: 0, errors: [] }
+  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, inFlightHighWater: 0, ms: 0, inFlight: 0, errors: [] }
 }
 
 export interface StageRunOptions {
@@ -64,6 +67,8 @@ export interface StageRunOptions {
   readonly kill: AbortSignal
   /** Where the stage's events go (logging, metrics). */
   readonly events: EventBus
+  /** Masks the pipeline's `redact:` fields in dead letters and in the messages about them. */
+  readonly redactor?: Redactor
   /** Queue capacity in batches (default 2 × parallelism). */
   readonly queueCapacity?: number
   /**
@@ -180,6 +185,24 @@ export async function settleGroup(group: readonly SourceBatch[], error: Error | 
   }
 }
 
+/** Size of the records' values: raw bytes as they are, anything else as JSON (metrics only). */
+export function bytesOf(records: readonly StreamRecord[]): number {
+  let n = 0
+  for (const r of records) {
+    const v = r.value
+    if (v instanceof Uint8Array) n += v.byteLength
+    else if (typeof v === 'string') n += Buffer.byteLength(v)
+    else {
+      try {
+        n += Buffer.byteLength(JSON.stringify(v) ?? '')
+      } catch {
+        // unserialisable: not counted
+      }
+    }
+  }
+  return n
+}
+
 /** Runs the stage until its inputs end (or stop) and every taken batch is settled. */
 export async function runStage(opts: StageRunOptions): Promise<void> {
   const { stage, stats, events } = opts
@@ -202,7 +225,10 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
     if (opts.kill.aborted) throw new RtdsError('stopped before the write completed (grace period over)')
     return fn()
   }, retryOpts(sink.name, 'write'))
-  const deadLetter = async (record: StreamRecord, error: Error): Promise<void> => {
+  const deadLetter = async (original: StreamRecord, failure: Error): Promise<void> => {
+    const r = opts.redactor
+    const record = r?.active ? { ...original, value: r.value(original.value) } : original
+    const error = r?.active ? r.error(failure, original.value) : failure
     await retry(() => opts.dlq.send(opts.dlqTopic, record, { stage: stage.name, error }), retryOpts(opts.dlqTopic, 'dead-letter'))
     stats.dlq++
     if (events.active) {
@@ -218,30 +244,46 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
     return settleGroup(group, error, (what, err) => stageError(stage.name, `${what} failed: ${messageOf(err)} (the batch will be delivered again)`))
   }
 
-  // sinks with a shared window of in-flight writes (Cassandra): keep dispatching groups while fewer
-  // records than the largest window are being written; otherwise a worker waits for its group
+  // sinks with a shared window of in-flight writes (Cassandra, the group-committing staging
+  // table): keep dispatching groups while fewer records than the largest window are in flight;
+  // otherwise a worker waits for its group
   const window = Math.max(0, ...opts.sinks.map((sk) => sk.window ?? 0))
   for (const sk of opts.sinks) sk.observe?.((fact) => {
     if (events.active) events.emit({ type: 'sink.committed', ...component(sk.name), ...fact })
   })
-  let inFlight = 0
   const tasks = new Set<Promise<void>>()
   const roomWaiters: (() => void)[] = []
-  const finishGroup = async (group: SourceBatch[], prepared: PreparedGroup): Promise<void> => {
+  const writing = (delta: number): void => {
+    stats.inFlight += delta
+    if (delta > 0) stats.inFlightHighWater = Math.max(stats.inFlightHighWater, stats.inFlight)
+    if (events.active) events.emit({ type: 'writes.in_flight', ...component(stage.name), records: stats.inFlight, ...(window ? { window } : {}) })
+    if (delta < 0) for (const w of roomWaiters.splice(0)) w()
+  }
+  /** Steps write → dead-letter → ack of one prepared group (in the background when pipelined). */
+  const finishGroup = async (group: readonly SourceBatch[], prepared: PreparedGroup, n: number, taken: number): Promise<void> => {
+    let inFlight = n
+    writing(n)
     try {
       await writeTargets(opts.sinks, prepared, stage.batch.size, retryWrite, (sink, records, ms) => {
         if (events.active) events.emit({ type: 'records.written', ...component(sink.name), records, ms })
       })
+      writing(-inFlight)
+      inFlight = 0
       const dead = await deadLetterFailed(group, prepared.failed, deadLetter)
       group.forEach((batch, i) => {
         stats.out += batch.records.length - dead[i]
         ;(batch as ObservedBatch).deadLettered?.(dead[i])
       })
+      const acking = Date.now()
       await settle(group)
+      if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: Date.now() - acking, ok: true })
     } catch (err) {
+      if (inFlight) writing(-inFlight)
       const e = err instanceof Error ? err : new Error(String(err))
       stats.errors.push(`${stage.name}: ${e.message}`)
+      const acking = Date.now()
       await settle(group, e)
+      if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: Date.now() - acking, ok: false })
     }
   }
 
@@ -254,6 +296,7 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
         continue
       }
       const n = group.reduce((sum, b) => sum + b.records.length, 0)
+      const taken = Date.now()
       stats.batches += group.length
       stats.in += n
       let prepared: PreparedGroup
@@ -263,24 +306,18 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
         const e = err instanceof Error ? err : new Error(String(err))
         stats.errors.push(`${stage.name}: ${e.message}`)
         await settle(group, e)
+        if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: 0, ok: false })
         continue
       }
       if (window === 0) {
-        await finishGroup(group, prepared)
+        await finishGroup(group, prepared, n, taken)
         continue
       }
       // pipelined: the group is written, dead-lettered and acked in the background; the source
       // commits only over acked groups (low watermark), so completing out of order is safe
-      inFlight += n
-      stats.inFlightHighWater = Math.max(stats.inFlightHighWater, inFlight)
-      if (events.active) events.emit({ type: 'writes.in_flight', ...component(stage.name), records: inFlight, window })
-      const task = finishGroup(group, prepared).finally(() => {
-        inFlight -= n
-        tasks.delete(task)
-        for (const w of roomWaiters.splice(0)) w()
-      })
+      const task = finishGroup(group, prepared, n, taken).finally(() => tasks.delete(task))
       tasks.add(task)
-      while (inFlight >= window) await new Promise<void>((r) => roomWaiters.push(r))
+      while (stats.inFlight >= window) await new Promise<void>((r) => roomWaiters.push(r))
     }
   }
 
@@ -304,7 +341,7 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
       try {
         await src.run((batch) => {
           emitted = true
-          if (events.active) events.emit({ type: 'batch.read', ...component(src.name), records: batch.records.length })
+          if (events.active) events.emit({ type: 'batch.read', ...component(src.name), records: batch.records.length, bytes: bytesOf(batch.records) })
           return emit(batch)
         }, opts.stop)
         return

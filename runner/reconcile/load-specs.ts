@@ -2,7 +2,8 @@
  * Loads the pipelines `plan` / `apply` work on: all of them valid, or none (an apply never starts
  * with an invalid file, so nothing is half-applied).
  */
-import { formatDiagnostic, loadPipelines } from '../../dsl/index.js'
+import { formatDiagnostic } from '../../dsl/index.js'
+import { loadPipelines } from '../../connectors/index.js'
 import type { PipelineSpec } from '../../dsl/spec.js'
 
 /** Outcome of {@link loadSpecs}: specs when every file is valid, else the printable problems. */

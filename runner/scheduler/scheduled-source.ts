@@ -10,6 +10,7 @@ import type { Source, SourceBatch } from '../../core/stream.js'
 import type { RunHistory } from '../../connectors/backend.js'
 import { sleep } from '../../core/retry.js'
 import type { PullSource } from '../../core/pull-source.js'
+import type { EventBus } from '../../core/events.js'
 import { fireTimes, sleepUntil } from './schedule.js'
 
 /**
@@ -28,6 +29,9 @@ export interface ScheduledSourceOptions {
   readonly log?: (line: string) => void
   /** Clock (tests). */
   readonly now?: () => number
+  /** Where `schedule.next` / `schedule.started` / `schedule.finished` go (metrics), with the reading stage's name. */
+  readonly events?: EventBus
+  readonly stage?: string
 }
 
 /** Totals of one run. */
@@ -46,6 +50,8 @@ export function scheduledSource(puller: PullSource, schedule: ScheduleSpec | und
 
   async function oneRun(trigger: string, emit: (b: SourceBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
     const tally: RunTally = { records: 0, deadLettered: 0, failed: undefined, pending: new Set() }
+    const origin = { stage: opts.stage ?? '', component: puller.name }
+    opts.events?.emit({ type: 'schedule.started', ...origin, trigger, at: now() })
     const id = await opts.history?.start({ pipeline: opts.pipeline, source: puller.name, trigger }).catch((err: Error) => {
       log(`${puller.name}: could not record the run start: ${err.message}`)
       return undefined
@@ -70,6 +76,7 @@ export function scheduledSource(puller: PullSource, schedule: ScheduleSpec | und
     while (tally.pending.size) await Promise.race(tally.pending)
     const error = pullError ?? tally.failed
     const status = error ? 'failed' : signal.aborted ? 'cancelled' : 'succeeded'
+    opts.events?.emit({ type: 'schedule.finished', ...origin, trigger, at: now(), status, records: tally.records, deadLettered: tally.deadLettered, ...(error ? { error: error.message } : {}) })
     log(`${puller.name}: run (${trigger}) ${status}: ${tally.records} record(s), ${tally.deadLettered} dead-lettered${error ? ` — ${error.message}` : ''}`)
     if (id !== undefined)
       await opts.history
@@ -88,10 +95,13 @@ export function scheduledSource(puller: PullSource, schedule: ScheduleSpec | und
       let next: Date | null = schedule?.interval !== undefined ? new Date(now()) : times.next(new Date(now()))
       const window = schedule?.runFor ? `, pulling for ${schedule.runFor} ms every ${schedule.every ?? 1000} ms` : ''
       log(`${puller.name}: scheduled ${times.describe}${window}; next run at ${next?.toISOString() ?? 'never'} (--once runs it now)`)
+      const planned = (at: Date | null): void => opts.events?.emit({ type: 'schedule.next', stage: opts.stage ?? '', component: puller.name, at: at ? at.getTime() : null })
+      planned(next)
       while (next && !signal.aborted) {
         if (!(await sleepUntil(next, signal, now))) break
         await oneRun('schedule', emit, signal)
         next = times.next(new Date(Math.max(now(), next.getTime())))
+        planned(next)
       }
     },
     close: () => puller.close(),

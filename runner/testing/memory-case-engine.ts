@@ -56,7 +56,7 @@ async function seed(backend: MemoryBackend, spec: PipelineSpec, inputs: readonly
       // a staged row carries the key of the topic it is relayed to, as the ingest stage would set it
       const relayedTo = stagingTopicOf(spec, table.name)?.name
       const records = await Promise.all(input.records.map(async (value, j) => ({ key: relayedTo ? await keyOf(spec, relayedTo, value) : null, value, origin: origin(j) })))
-      const sink = table.kind === 'postgres' ? backend.stagingSink(table) : backend.tableSink(table)
+      const sink = backend.runtime(table.kind).sink!(table)
       const failures = await sink.write(records)
       if (failures.length) throw new Error(`input ${i} to table ${table.name}: ${failures[0]!.error.message}`)
     }
@@ -70,11 +70,8 @@ function outputsOf(backend: MemoryBackend, recording: Recording, spec: PipelineS
       switch (target.kind) {
         case 'table': {
           const t = spec.tables[target.name]
-          if (t?.kind === 'cassandra') {
-            return { target, records: [...(backend.tables.get(target.name)?.rows.values() ?? [])], primaryKey: [...t.cassandra.primaryKey, ...t.cassandra.clusteringKey] }
-          }
-          const rows = backend.staging.get(target.name)?.rows ?? []
-          return { target, records: rows.map((r) => r.value), keys: rows.map((r) => r.key) }
+          const stored = t ? backend.runtime(t.kind).stored?.(t) : undefined
+          return { target, records: stored?.records ?? [], ...(stored?.keys ? { keys: stored.keys } : {}), ...(stored?.primaryKey ? { primaryKey: stored.primaryKey } : {}) }
         }
         case 'topic': {
           const msgs = backend.topics.get(target.name)?.decodedMessages() ?? []

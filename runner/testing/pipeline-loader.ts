@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { parseDocument } from 'yaml'
-import { compilePipeline, loadPipeline } from '../../dsl/load-pipeline.js'
+import { compilePipeline, loadPipeline } from '../../connectors/index.js'
 import type { PipelineLoader } from './case-engine.js'
 
 /**

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs'
+import { Redactor } from '../../core/redact.js'
+import { redactMismatch } from './diff-redact.js'
 import type { Diagnostic } from '../../dsl/diagnostic.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import type { CaseEngine, CaseOutputs, PipelineLoader } from './case-engine.js'
@@ -30,10 +32,10 @@ export interface TestRunOptions {
  */
 export async function runTests(paths: readonly string[], opts: TestRunOptions = {}): Promise<TestRunResult> {
   const started = Date.now()
-  const { files, missing } = findTestFiles(paths)
+  const { files, missing, empty } = findTestFiles(paths)
   const results: FileResult[] = []
   for (const f of files) results.push(await runTestFile(f, opts))
-  return { files: results, missing, durationMs: Date.now() - started }
+  return { files: results, missing, empty, durationMs: Date.now() - started }
 }
 
 async function defaults(opts: TestRunOptions): Promise<{ engine: CaseEngine; load: PipelineLoader }> {
@@ -98,6 +100,7 @@ export async function runCase(tf: TestFile, c: TestCase, graph: TaskGraph, engin
   }
   const failures: ExpectFailure[] = []
   const updated: string[] = []
+  const redactor = new Redactor(graph.spec.redact ?? [])
   for (const e of c.expect) {
     const actual = outputs.read(e.target)
     let mismatches: Mismatch[]
@@ -111,7 +114,7 @@ export async function runCase(tf: TestFile, c: TestCase, graph: TaskGraph, engin
       if ('error' in g) return { ...base, status: 'error', durationMs: Date.now() - started, failures, updated, error: `${e.pos.file}:${e.pos.line}:${e.pos.col} ${g.error}` }
       mismatches = matchRecords(g.records, actual, 'exact')
     } else mismatches = matchRecords(e.records ?? [], actual, e.match)
-    if (mismatches.length > 0) failures.push({ expect: e, mismatches })
+    if (mismatches.length > 0) failures.push({ expect: e, mismatches: mismatches.map((m) => redactMismatch(m, redactor)) })
   }
   return { ...base, status: failures.length ? 'fail' : 'pass', durationMs: Date.now() - started, failures, updated }
 }

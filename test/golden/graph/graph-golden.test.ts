@@ -4,7 +4,8 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { GRAPH_FORMATS, loadPipeline, renderGraph } from '../../../dsl/index.js'
+import { GRAPH_FORMATS, renderGraph } from '../../../dsl/index.js'
+import { loadPipeline } from '../../../connectors/index.js'
 import { expectGolden, REPO_ROOT } from '../../helpers/golden.js'
 
 process.chdir(REPO_ROOT)

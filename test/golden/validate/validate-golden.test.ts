@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { formatDiagnostic, loadPipeline } from '../../../dsl/index.js'
+import { formatDiagnostic } from '../../../dsl/index.js'
+import { loadPipeline } from '../../../connectors/index.js'
 import { expectGolden, REPO_ROOT } from '../../helpers/golden.js'
 
 process.chdir(REPO_ROOT)

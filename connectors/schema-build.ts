@@ -1,14 +1,15 @@
 /**
  * `npm run schema`: writes `schemas/pipeline.schema.json` from the connectors' config specs.
- * `dsl/schema-build.test.ts` fails when the committed file is stale.
+ * `connectors/schema-build.test.ts` fails when the committed file is stale.
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { assemblePipelineSchema } from './schema-assemble.js'
+import { assemblePipelineSchema } from '../dsl/schema-assemble.js'
+import { CONNECTOR_CATALOG } from './index.js'
 
 /** The text of `schemas/pipeline.schema.json` (2-space JSON, trailing newline). */
 export function pipelineSchemaText(): string {
-  return JSON.stringify(assemblePipelineSchema(), null, 2) + '\n'
+  return JSON.stringify(assemblePipelineSchema(CONNECTOR_CATALOG), null, 2) + '\n'
 }
 
 /** Absolute path of the generated file. */

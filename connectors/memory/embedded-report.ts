@@ -2,7 +2,7 @@
  * What an embedded run stored, as text: each table's rows (the first columns, cells shortened),
  * row counts, topic message counts, staging and dead-letter counts.
  */
-import type { MemoryBackend } from '../../connectors/memory/memory-backend.js'
+import type { MemoryBackend } from './memory-backend.js'
 
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s)
 const width = (s: string): number => [...s].length

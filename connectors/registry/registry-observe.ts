@@ -1,0 +1,10 @@
+/** The registry's health for probes: `GET /subjects` answers 200 (credentials in the URL stay out of messages). */
+import type { ConnectionSettings } from '../../core/settings.js'
+import type { ServerHealth } from '../connector.js'
+import { probe } from '../observe.js'
+import { RegistryHttp } from './subject-resource.js'
+
+export async function probeRegistry(settings: Pick<ConnectionSettings, 'schemaRegistryUrl'>): Promise<ServerHealth> {
+  const reg = new RegistryHttp(settings, { attempts: 1 })
+  return (await probe('registry', () => reg.request('GET', '/subjects', undefined, 'list registry subjects'))).health
+}
