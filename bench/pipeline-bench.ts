@@ -148,7 +148,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     clearInterval(rss)
     clearInterval(ticker)
     if (onceRun.code !== 0) throw new Error(`rtds run --once failed (exit ${onceRun.code}):\n${onceRun.stderr.slice(-4000)}`)
-    const [summary] = JSON.parse(onceRun.stdout) as { durationMs: number; recordsStored: number; deadLettered: number; stages: Record<string, { in: number; out: number; ms: number }> }[]
+    const [summary] = JSON.parse(onceRun.stdout).pipelines as { durationMs: number; recordsStored: number; deadLettered: number; stages: Record<string, { in: number; out: number; ms: number }> }[]
     const rate = (s: { in: number; ms: number }) => s.in / Math.max(0.001, s.ms / 1000)
     const st = summary.stages
     const stored = await countRows(cass, copy.keyspace, 'created_users')
