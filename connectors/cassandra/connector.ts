@@ -17,7 +17,7 @@ export const cassandraConnector: Connector<LiveEnv, MemoryBackend> = {
       const c = t.cassandra
       return new CassandraTableSink({
         name: t.name, client: env.cassandra(), keyspace: c.keyspace, table: c.table, columns: c.columns,
-        keyColumns: [...c.primaryKey, ...c.clusteringKey], settings: env.settings, concurrency: env.cassandraConcurrency,
+        keyColumns: [...c.primaryKey, ...c.clusteringKey], settings: env.settings, concurrency: c.concurrency ?? env.cassandraConcurrency,
       })
     },
     observe: () => observeCassandra(env.cassandra(), env.settings),
