@@ -25,8 +25,14 @@ export interface ReadOptions {
   readonly group: string
   /** The reading stage's name (logs, client ids). */
   readonly stage: string
-  /** `rtds run --once`: read what is there when the run starts, then return once it was settled. */
+  /**
+   * `rtds run --once`: read what is there, then return once it was settled. With `upstreamDone` the
+   * reader runs while the stages writing its topic/table still run, and "what is there" is fixed
+   * when `upstreamDone` resolves (every upstream stage ended); without it, at start.
+   */
   readonly once: boolean
+  /** `--once` with stages running concurrently: resolves when every stage writing this entity ended. */
+  readonly upstreamDone?: Promise<void>
   /** Records per emitted batch at most (the stage's `batch.size`). */
   readonly batchSize: number
   /** A record whose value cannot be decoded: the engine dead-letters it (readers of encoded data only). */
@@ -127,11 +133,6 @@ export interface Connector<LiveEnv = unknown, EmbeddedEnv = unknown> {
   resources?(entity: Entity, ctx: ResourceContext): DesiredResource[]
   /** The resource types this connector plans and applies. */
   readonly resourceTypes?: readonly ResourceType[]
-  /**
-   * The check a record passes before it is written to a table of this kind (a bad one is
-   * dead-lettered with the reasons), and how messages name it. None: records go in as they are.
-   */
-  rowValidator?(table: TableSpec): { readonly validator: RecordValidator; readonly what: string }
 }
 
 /** The kind of an entity, as the registry names it: a source's or a table's connector; topics are `kafka`. */

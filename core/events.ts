@@ -21,10 +21,15 @@ export type RtdsEvent =
   | (Origin & { readonly type: 'batch.read'; readonly records: number; readonly bytes?: number })
   /** A group of batches was processed and settled: `ms` from taken to settled, `ackMs` the ack (commit) alone. */
   | (Origin & { readonly type: 'batch.settled'; readonly records: number; readonly ms: number; readonly ackMs: number; readonly ok: boolean })
-  /** Records of the stage being written right now (sinks not yet acknowledged). */
-  | (Origin & { readonly type: 'writes.in_flight'; readonly records: number })
+  /**
+   * Records of the stage being written right now (sinks not yet acknowledged); `window`: a pipelined
+   * stage (sinks with a shared window of writes) keeps dispatching groups while `records` < `window`.
+   */
+  | (Origin & { readonly type: 'writes.in_flight'; readonly records: number; readonly window?: number })
   /** A sink acknowledged a write. */
   | (Origin & { readonly type: 'records.written'; readonly records: number; readonly ms: number })
+  /** A group-committing sink (the staging table) committed one transaction: its size, its latency and how many writes joined it. */
+  | (Origin & { readonly type: 'sink.committed'; readonly records: number; readonly bytes: number; readonly ms: number; readonly writes: number })
   /** A record went to `dlqTopic` (reason `decode`, `validation`, `transform`, `sink`, ...). */
   | (Origin & { readonly type: 'record.dead_lettered'; readonly dlqTopic: string; readonly reason: string; readonly error: string; readonly origin: string })
   /** A retriable failure; the operation is tried again after `delayMs`. */

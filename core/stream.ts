@@ -66,7 +66,26 @@ export interface Sink {
    * makes the promise reject with a retriable `ConnectionError` (the engine retries with backoff).
    */
   write(records: readonly StreamRecord[]): Promise<readonly RecordFailure[]>
+  /**
+   * Records the sink can usefully have in flight across concurrent `write` calls (a sink with a
+   * shared window of in-flight writes, e.g. Cassandra). When set, the stage keeps dispatching groups
+   * while fewer records than that are being written, instead of waiting for each group (no barrier
+   * per batch); acks still happen per group and the source commits only the low watermark.
+   */
+  readonly window?: number
+  /** Subscribes to the sink's commits (a group-committing sink reports each transaction: size and latency). */
+  observe?(listener: (fact: SinkCommitFact) => void): void
   close(): Promise<void>
+}
+
+/** One commit of a group-committing sink. */
+export interface SinkCommitFact {
+  readonly records: number
+  readonly bytes: number
+  /** How long the commit took. */
+  readonly ms: number
+  /** Writes (stage groups) that joined it. */
+  readonly writes: number
 }
 
 /** Where failed records go: `<topic>.dlq` (the topic the record came from or was heading to). */

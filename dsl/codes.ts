@@ -10,6 +10,10 @@ export const CODES = {
   YAML_DUPLICATE_KEY: 'RTDS002',
   /** The file cannot be read or is empty. */
   FILE_UNREADABLE: 'RTDS003',
+  /** A file beyond a bound of `yaml-bounds.ts`: too large, nested too deep, too many aliases or aliases expanding too much. */
+  YAML_LIMIT: 'RTDS004',
+  /** A folder given on the command line that holds no pipeline file (`*.yaml`/`*.yml`, not `*.test.yaml`). */
+  NO_PIPELINE_FILES: 'RTDS005',
   /** Handlebars syntax error inside a string value. */
   TEMPLATE_SYNTAX: 'RTDS010',
   /** `{{env.X}}` / `{{vars.y}}` (or any other path) that is not defined. */
@@ -66,6 +70,8 @@ export const CODES = {
   INVALID_CRON: 'RTDS070',
   /** A schedule with both or neither of `cron` and `interval`. */
   SCHEDULE_CONFLICT: 'RTDS071',
+  /** A pipeline without sources, stages and tables (a file cut to `pipeline: x`: nothing would run). */
+  EMPTY_PIPELINE: 'RTDS037',
   /** An unknown IANA time zone. */
   INVALID_TIMEZONE: 'RTDS072',
 } as const

@@ -5,6 +5,7 @@
  * validator uses the same assembled schema, and `rtds graph` redacts the secret fields.
  */
 import { DURATION_PATTERN, SIZE_PATTERN, parseDuration, parseSize } from './duration-parse.js'
+import type { RecordValidator } from './record-validate.js'
 import type { SchemaFileProblem } from './schema-file-load.js'
 import type { PipelineSpec, SourceSpec, TableSpec, ValueSchemaRef } from './spec.js'
 import type { DocPath } from './yaml-source.js'
@@ -65,6 +66,11 @@ export interface ConnectorConfigSpec {
   readonly readable?: boolean
   /** Tables: its columns (name → type) when known; the DSL checks what transforms write against them. */
   columns?(config: any): Readonly<Record<string, string>> | undefined
+  /**
+   * Tables: the check a record passes before it is written (a bad one is dead-lettered with the
+   * reasons), and how messages name it. None: records go in as they are.
+   */
+  rowValidator?(table: any): { readonly validator: RecordValidator; readonly what: string }
   /** Checks of its own (run after the spec resolved) on an entity of this kind. */
   check?(entity: any, spec: PipelineSpec, report: CheckReport): void
   /** One line for `rtds graph` text output (no secrets). */
@@ -135,7 +141,10 @@ export function objectSchema(description: string, properties: Record<string, Jso
   return { description, type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}) }
 }
 
-/** Schema of a name usable in SQL/CQL (`^[a-z_][a-z0-9_]*$`). */
-export function identifierSchema(description: string): JsonSchema {
-  return { description, type: 'string', pattern: '^[a-z_][a-z0-9_]*$' }
+/**
+ * Schema of a name usable in SQL/CQL (`^[a-z_][a-z0-9_]*$`), at most `maxLength` characters
+ * (Postgres truncates identifiers at 63, Cassandra refuses keyspace and table names over 48).
+ */
+export function identifierSchema(description: string, maxLength: number): JsonSchema {
+  return { description: `${description} At most ${maxLength} characters.`, type: 'string', pattern: '^[a-z_][a-z0-9_]*$', minLength: 1, maxLength }
 }

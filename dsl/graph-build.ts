@@ -55,39 +55,69 @@ export function topoSort(nodes: readonly GraphNode[], edges: readonly GraphEdge[
   const out = new Map<string, string[]>(nodes.map((n) => [n.id, []]))
   for (const e of edges) { indeg.set(e.to, (indeg.get(e.to) ?? 0) + 1); out.get(e.from)?.push(e.to) }
   const rank = new Map(nodes.map((n, i) => [n.id, i]))
-  const ready = nodes.filter((n) => indeg.get(n.id) === 0).map((n) => n.id)
-  const order: GraphNode[] = []
-  const byId = new Map(nodes.map((n) => [n.id, n]))
-  while (ready.length) {
-    ready.sort((a, b) => rank.get(a)! - rank.get(b)!)
-    const id = ready.shift()!
-    order.push(byId.get(id)!)
-    for (const t of out.get(id) ?? []) { const d = indeg.get(t)! - 1; indeg.set(t, d); if (d === 0) ready.push(t) }
+  // the ready nodes in a binary min-heap by declaration rank: O((n + e) log n)
+  const heap: number[] = []
+  const push = (r: number) => {
+    heap.push(r)
+    for (let i = heap.length - 1; i > 0;) { const up = (i - 1) >> 1; if (heap[up]! <= heap[i]!) break; [heap[up], heap[i]] = [heap[i]!, heap[up]!]; i = up }
   }
-  const cyclic = nodes.filter((n) => !order.includes(n)).map((n) => n.id)
+  const pop = (): number => {
+    const top = heap[0]!
+    const last = heap.pop()!
+    if (heap.length) {
+      heap[0] = last
+      for (let i = 0; ;) {
+        const l = 2 * i + 1, r = l + 1
+        let m = i
+        if (l < heap.length && heap[l]! < heap[m]!) m = l
+        if (r < heap.length && heap[r]! < heap[m]!) m = r
+        if (m === i) break
+        ;[heap[m], heap[i]] = [heap[i]!, heap[m]!]
+        i = m
+      }
+    }
+    return top
+  }
+  nodes.forEach((n, i) => { if (indeg.get(n.id) === 0) push(i) })
+  const order: GraphNode[] = []
+  const placed = new Set<string>()
+  while (heap.length) {
+    const node = nodes[pop()]!
+    order.push(node)
+    placed.add(node.id)
+    for (const t of out.get(node.id) ?? []) { const d = indeg.get(t)! - 1; indeg.set(t, d); if (d === 0) push(rank.get(t)!) }
+  }
+  const cyclic = nodes.filter((n) => !placed.has(n.id)).map((n) => n.id)
   return { order, cyclic }
 }
 
 /**
  * One cycle through the nodes left over by `topoSort`, as ids in flow order (first id repeated at
- * the end), for messages: `stage:a → topic:t → stage:b → topic:u → stage:a`.
+ * the end), for messages: `stage:a → topic:t → stage:b → topic:u → stage:a`. Iterative depth-first
+ * search (no recursion: a cycle may be thousands of stages long), each node visited once.
  */
 export function findCycle(cyclic: readonly string[], edges: readonly GraphEdge[]): string[] {
   const inCycle = new Set(cyclic)
   const next = new Map<string, string[]>()
-  for (const e of edges) if (inCycle.has(e.from) && inCycle.has(e.to)) next.set(e.from, [...(next.get(e.from) ?? []), e.to])
+  for (const e of edges) if (inCycle.has(e.from) && inCycle.has(e.to)) { const l = next.get(e.from); if (l) l.push(e.to); else next.set(e.from, [e.to]) }
+  const done = new Set<string>()
   for (const start of cyclic) {
+    if (done.has(start)) continue
     const path: string[] = []
-    const onPath = new Set<string>()
-    const dfs = (id: string): string[] | undefined => {
-      if (onPath.has(id)) return [...path.slice(path.indexOf(id)), id]
-      path.push(id); onPath.add(id)
-      for (const n of next.get(id) ?? []) { const c = dfs(n); if (c) return c }
-      path.pop(); onPath.delete(id)
-      return undefined
+    const onPath = new Map<string, number>() // id → index in path
+    const cursor: number[] = []
+    path.push(start); onPath.set(start, 0); cursor.push(0)
+    while (path.length) {
+      const id = path[path.length - 1]!
+      const succ = next.get(id) ?? []
+      const i = cursor[cursor.length - 1]!
+      if (i >= succ.length) { path.pop(); cursor.pop(); onPath.delete(id); done.add(id); continue }
+      cursor[cursor.length - 1] = i + 1
+      const n = succ[i]!
+      if (onPath.has(n)) return [...path.slice(onPath.get(n)!), n]
+      if (done.has(n)) continue
+      path.push(n); onPath.set(n, path.length - 1); cursor.push(0)
     }
-    const c = dfs(start)
-    if (c) return c
   }
   return []
 }
@@ -96,5 +126,6 @@ export function findCycle(cyclic: readonly string[], edges: readonly GraphEdge[]
 export function buildGraph(spec: PipelineSpec, catalog: ConnectorCatalog): TaskGraph {
   const { nodes, edges } = graphParts(spec, catalog)
   const { order, cyclic } = topoSort(nodes, edges)
-  return { pipeline: spec.pipeline, spec, connectors: catalog, nodes: [...order, ...nodes.filter((n) => cyclic.includes(n.id))], edges }
+  const onCycle = new Set(cyclic)
+  return { pipeline: spec.pipeline, spec, connectors: catalog, nodes: [...order, ...nodes.filter((n) => onCycle.has(n.id))], edges }
 }

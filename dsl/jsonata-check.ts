@@ -15,7 +15,9 @@ export function lineColOf(text: string, index: number): { line: number; col: num
   let line = 1
   let start = 0
   for (let i = 0; i < Math.min(index, text.length); i++) if (text[i] === '\n') { line++; start = i + 1 }
-  return { line, col: Math.max(0, index - start) + 1 }
+  // a byte-order mark is not a column (editors show the first character at 1:1)
+  const bom = line === 1 && text.charCodeAt(0) === 0xfeff ? 1 : 0
+  return { line, col: Math.max(0, index - start - bom) + 1 }
 }
 
 /** Where a position inside an expression lies in its file (the pipeline file for inline expressions). */

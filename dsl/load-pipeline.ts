@@ -2,7 +2,7 @@
  * The compiler driver: parse (positions) → render (Handlebars per string scalar) → validate (ajv) →
  * resolve (spec) → graph → semantic checks. Collects every diagnostic of a file.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { isMap } from 'yaml'
 import { CODES } from './codes.js'
@@ -16,6 +16,7 @@ import { semanticChecks } from './semantic-checks.js'
 import type { PipelineSpec } from './spec.js'
 import { resolveSpec } from './spec-resolve.js'
 import { renderDocument } from './template-render.js'
+import { fileSizeViolation } from './yaml-bounds.js'
 import { YamlSource } from './yaml-source.js'
 
 /** Options of `loadPipeline`. */
@@ -47,6 +48,8 @@ export interface LoadResult {
 export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
   let text: string
   try {
+    const tooLarge = fileSizeViolation(statSync(file).size)
+    if (tooLarge) return { diagnostics: [{ code: CODES.YAML_LIMIT, severity: 'error', message: tooLarge.message, file, line: 1, col: 1, hint: tooLarge.hint }] }
     text = readFileSync(file, 'utf8')
   } catch (e) {
     return { diagnostics: [{ code: CODES.FILE_UNREADABLE, severity: 'error', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file, line: 1, col: 1 }] }
@@ -56,6 +59,8 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
 
 /** Same as `loadPipeline` for text already in memory (`file` names it in messages and anchors relative paths). */
 export function compilePipeline(file: string, text: string, opts: LoadOptions): LoadResult {
+  const tooLarge = fileSizeViolation(Buffer.byteLength(text, 'utf8'))
+  if (tooLarge) return { diagnostics: [{ code: CODES.YAML_LIMIT, severity: 'error', message: tooLarge.message, file, line: 1, col: 1, hint: tooLarge.hint }] }
   const src = new YamlSource(file, text, resolve(dirname(file)))
   const done = (ds: Diagnostic[], spec?: PipelineSpec, graph?: TaskGraph): LoadResult => {
     const diagnostics = sortDiagnostics(ds)
@@ -80,15 +85,21 @@ export const isPipelineFileName = (name: string): boolean => /\.ya?ml$/.test(nam
 
 /**
  * Loads several files; directories expand to their pipeline files (not recursive, sorted).
- * A path that does not exist or cannot be read goes to `ioErrors`.
+ * A path that does not exist or cannot be read goes to `ioErrors`; a folder without any pipeline
+ * file is a result of its own with one error, "no pipeline files in <dir>" (so that every command
+ * exits 1 rather than succeeding on nothing).
  */
 export function loadPipelines(paths: readonly string[], opts: LoadOptions): { results: Array<{ file: string } & LoadResult>; ioErrors: Array<{ path: string; message: string }> } {
   const files: string[] = []
   const ioErrors: Array<{ path: string; message: string }> = []
+  const empty: string[] = []
   for (const p of paths) {
     try {
-      if (statSync(p).isDirectory()) files.push(...readdirSync(p).filter(isPipelineFileName).sort().map((n) => join(p, n)))
-      else files.push(p)
+      if (statSync(p).isDirectory()) {
+        const found = readdirSync(p).filter(isPipelineFileName).sort().map((n) => join(p, n))
+        if (!found.length) empty.push(p)
+        files.push(...found)
+      } else files.push(p)
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       ioErrors.push({ path: p, message: code === 'ENOENT' ? `${p}: no such file or directory` : `${p}: ${code ?? (e as Error).message}` })
@@ -96,12 +107,20 @@ export function loadPipelines(paths: readonly string[], opts: LoadOptions): { re
   }
   const results = files.map((file) => {
     try {
-      readFileSync(file)
+      closeSync(openSync(file, 'r')) // readable? (without reading a file that may be too large)
+      if (statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' })
     } catch (e) {
       ioErrors.push({ path: file, message: `${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` })
       return undefined
     }
     return { file, ...loadPipeline(file, opts) }
   })
-  return { results: results.filter((r): r is { file: string } & LoadResult => r !== undefined), ioErrors }
+  const loaded = results.filter((r): r is { file: string } & LoadResult => r !== undefined)
+  for (const dir of empty) loaded.push({ file: dir, diagnostics: [noPipelineFiles(dir)] })
+  return { results: loaded, ioErrors }
+}
+
+/** The error of a folder without pipeline files. */
+export function noPipelineFiles(dir: string): Diagnostic {
+  return { code: CODES.NO_PIPELINE_FILES, severity: 'error', message: `no pipeline files in ${dir}`, file: dir, line: 1, col: 1, hint: 'pipeline files end in .yaml or .yml (not .test.yaml); folders are not searched recursively' }
 }

@@ -10,6 +10,7 @@ import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml'
 import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
 import { SETTING_DEFAULTS } from '../core/settings.js'
+import { MAX_TEMPLATES } from './yaml-bounds.js'
 import type { DocPath, YamlSource } from './yaml-source.js'
 
 type HbNode = { type: string; loc?: { start: { line: number; column: number } }; [k: string]: any }
@@ -53,13 +54,27 @@ export function renderDocument(src: YamlSource, env: NodeJS.ProcessEnv | undefin
   const diagnostics: Diagnostic[] = []
   const ctx: Record<string, unknown> = { env: templateEnv(env), vars: {} }
 
+  let templates = 0
+  const compiled = new Map<string, HandlebarsTemplateDelegate>() // the same text is compiled once
   const renderScalar = (text: string, path: DocPath): string => {
     if (!text.includes('{{')) return text
     templated.add(pointer(path))
-    const fail = (code: string, message: string, index: number, hint?: string) => {
+    if (templates > MAX_TEMPLATES) { failed.add(pointer(path)); return text } // reported once, below
+    for (let i = text.indexOf('{{'); i >= 0 && templates <= MAX_TEMPLATES; i = text.indexOf('{{', i + 2)) templates++
+    if (templates > MAX_TEMPLATES) {
       failed.add(pointer(path))
-      const { line, col } = src.pos(src.offsetInValue(path, index))
-      diagnostics.push({ code, severity: 'error', message, file: src.file, line, col, path: path.join('.'), hint })
+      const { line, col } = src.pos(src.offsetInValue(path, 0))
+      diagnostics.push({ code: CODES.YAML_LIMIT, severity: 'error', message: `more than ${MAX_TEMPLATES.toLocaleString('en-US')} template expressions ({{…}}) in one file`, file: src.file, line, col, path: path.join('.'), hint: 'a pipeline needs far fewer: put repeated values in vars: once and refer to them' })
+      return text
+    }
+    const fail = (code: string, message: string, index: number, hint?: string) => failAll([{ code, message, index, hint }])
+    const failAll = (problems: readonly TemplateProblem[]) => {
+      failed.add(pointer(path))
+      const offsets = src.offsetsInValue(path, problems.map((p) => p.index)) // one pass over the scalar
+      problems.forEach((p, i) => {
+        const { line, col } = src.pos(offsets[i]!)
+        diagnostics.push({ code: p.code, severity: 'error', message: p.message, file: src.file, line, col, path: path.join('.'), hint: p.hint })
+      })
       return text
     }
     let ast: HbNode
@@ -70,17 +85,18 @@ export function renderDocument(src: YamlSource, env: NodeJS.ProcessEnv | undefin
       return fail(CODES.TEMPLATE_SYNTAX, `template syntax error: ${detail}`, index, 'close every {{ with }} and quote helper arguments: {{default env.NAME "fallback"}}')
     }
     const problems = checkTemplate(ast, ctx, text)
-    for (const p of problems) fail(p.code, p.message, p.index, p.hint)
-    if (problems.length) return text
+    if (problems.length) return failAll(problems)
     try {
-      return hb.compile(text, { noEscape: true })(ctx)
+      let fn = compiled.get(text)
+      if (!fn) { fn = hb.compile(text, { noEscape: true }); compiled.set(text, fn) }
+      return fn(ctx)
     } catch (e) {
       return fail(CODES.TEMPLATE_SYNTAX, `template error: ${(e as Error).message}`, 0)
     }
   }
 
   const walk = (node: unknown, path: DocPath): unknown => {
-    if (isAlias(node)) return walk(node.resolve(src.doc), path)
+    if (isAlias(node)) return walk(src.resolveAlias(node), path)
     if (isScalar(node)) return typeof node.value === 'string' ? renderScalar(node.value, path) : node.toJSON()
     if (isMap(node)) {
       const out: Record<string, unknown> = {}

@@ -1,9 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { CODES } from './codes.js'
 import { compilePipeline } from '../connectors/index.js'
 import { alignOffset, YamlSource } from './yaml-source.js'
 
+const ROOT = new URL('..', import.meta.url).pathname
 const src = (text: string) => new YamlSource('t.yaml', text, '/tmp')
 /** line:col of character `i` of the value at `path`. */
 const at = (s: YamlSource, path: (string | number)[], i: number) => { const p = s.pos(s.offsetInValue(path, i)); return `${p.line}:${p.col}` }
@@ -62,6 +65,44 @@ test('dsl > positions: lines and columns stay exact with {{...}} before the erro
   assert.ok(got.includes(`5:65 ${CODES.JSONATA_SYNTAX}`), got.join(' | '))
   // an inline JSONata error on a later line is exact inside the quoted key
   assert.ok(got.includes(`9:64 ${CODES.JSONATA_SYNTAX}`), got.join(' | '))
+})
+
+/** line:col code of every diagnostic of `text` compiled as if it were `file`. */
+const located = (file: string, text: string) => compilePipeline(file, text, { env: {} }).diagnostics.filter((d) => d.code !== CODES.EMPTY_PIPELINE).map((d) => `${d.line}:${d.col} ${d.code}`)
+const variants = (text: string) => ({ crlf: text.replace(/\n/g, '\r\n'), bom: '\uFEFF' + text, 'bom+crlf': '\uFEFF' + text.replace(/\n/g, '\r\n') })
+
+test('dsl > positions: CRLF and BOM files get the same line and column as LF files (every golden case)', () => {
+  const dir = join(ROOT, 'test/golden/validate/cases')
+  const names = readdirSync(dir).filter((n) => n.endsWith('.yaml'))
+  assert.ok(names.length > 40)
+  for (const n of names) {
+    const text = readFileSync(join(dir, n), 'utf8')
+    const want = located(join(dir, n), text)
+    for (const [kind, t] of Object.entries(variants(text))) assert.equal(located(join(dir, n), t), want, `${n} as ${kind}`)
+  }
+})
+
+test('dsl > positions: CRLF and BOM: errors on line 1, in folded and literal blocks, in multi-line scalars', () => {
+  const file = join(ROOT, 'pipelines/x.yaml')
+  const cases: Array<[string, string[]]> = [
+    ['pipelin: p\n', ['1:1 RTDS020', '1:1 RTDS021']],
+    ['pipeline: "bad name"\n', ['1:11 RTDS023']],
+    ['pipeline: p\nvars:\n  a: >\n    first line\n    second {{env.NOPE}} x\n', ['5:14 RTDS011']],
+    ['pipeline: p\nvars:\n  a: |\n    first line\n    second {{env.NOPE}} x\n', ['5:14 RTDS011']],
+    ['pipeline: p\nvars:\n  a: first line\n    second {{env.NOPE}} x\n', ['4:14 RTDS011']],
+    ['pipeline: p\nvars:\n  a: "first line\n    second {{env.NOPE}} x"\n', ['4:14 RTDS011']],
+    ['pipeline: p\nvars:\n  a: 1\n b: 2\n', ['4:2 RTDS001']],
+    ['pipeline: p\nvars:\n  a: 1\n  a: 2\n', ['4:3 RTDS002']],
+  ]
+  for (const [text, want] of cases) {
+    assert.equal(located(file, text), want, JSON.stringify(text))
+    for (const [kind, t] of Object.entries(variants(text))) assert.equal(located(file, t), want, `${kind}: ${JSON.stringify(text)}`)
+  }
+})
+
+test('dsl > positions: a mapping or list used as a key is an error at the key, never a crash (`? ? ? …`)', () => {
+  assert.equal(located('t.yaml', 'pipeline: p\n' + '? '.repeat(60) + 'x: 1\n'), ['2:3 RTDS001'])
+  assert.equal(located('t.yaml', 'pipeline: p\nvars:\n  ? [a, b]\n  : 1\n'), ['3:5 RTDS001'])
 })
 
 test.run()

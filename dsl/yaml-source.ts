@@ -3,9 +3,10 @@
  * LineCounter so that every later stage can turn a path (`['stages','store','to']`) into a
  * file:line:col, and a position inside a scalar's value into the file's line:col.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Alias, type CST, type Node } from 'yaml'
 import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
+import { analyseAliases, cstDepthViolation, LexGauge, type BoundViolation } from './yaml-bounds.js'
 
 /** A path into the document: mapping keys and sequence indexes. */
 export type DocPath = readonly (string | number)[]
@@ -15,15 +16,55 @@ export class YamlSource {
   readonly lineCounter = new LineCounter()
   readonly doc: Document
   readonly diagnostics: Diagnostic[] = []
+  /** The node each alias refers to (resolved once; `Alias.resolve` walks the whole document per call). */
+  private readonly aliasTargets: ReadonlyMap<Alias, Node>
+  /** Per mapping, its pairs by key text (built on first lookup, so that `locate` is linear overall). */
+  private readonly keyIndex = new WeakMap<object, Map<string, unknown>>()
 
-  /** @param file path as given (for messages), @param dir absolute folder of the file */
+  /**
+   * Parses `text` within the bounds of `yaml-bounds.ts` (nesting depth checked on the syntax tree
+   * before composing; aliases counted and measured after). A file that crosses a bound gets one
+   * located error and an empty document.
+   * @param file path as given (for messages), @param dir absolute folder of the file
+   */
   constructor(readonly file: string, readonly text: string, readonly dir: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true, strict: true })
+    // lexing, bounds and parsing in one stream (what Parser.parse does, with the gauge in between)
+    const tokens: CST.Token[] = []
+    const parser = new Parser(this.lineCounter.addNewLine)
+    const gauge = new LexGauge()
+    let tooDeep: BoundViolation | undefined
+    this.lineCounter.addNewLine(0)
+    for (const lexeme of new Lexer().lex(text)) {
+      tooDeep = gauge.feed(lexeme)
+      if (tooDeep) break
+      for (const t of parser.next(lexeme)) tokens.push(t)
+    }
+    if (!tooDeep) for (const t of parser.end()) tokens.push(t)
+    tooDeep ??= cstDepthViolation(tokens)
+    let aliases: ReturnType<typeof analyseAliases> = { targets: new Map() }
+    if (tooDeep) {
+      this.doc = new Document(null)
+    } else {
+      // duplicate keys are found below in one pass: yaml's own check compares each key with every
+      // key before it (quadratic in the size of a mapping)
+      const composer = new Composer({ prettyErrors: false, uniqueKeys: false, strict: true })
+      let doc: Document | undefined
+      for (const d of composer.compose(tokens, true, text.length)) {
+        if (!doc) doc = d as Document
+        else { doc.errors.push(new YAMLParseError(d.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()')); break }
+      }
+      this.doc = doc ?? new Document(null)
+      this.doc.errors.push(...duplicateKeys(this.doc))
+      aliases = analyseAliases(this.doc)
+    }
+    this.aliasTargets = aliases.targets
+    const bound = tooDeep ?? aliases.violation
+    if (bound) this.pushBound(bound)
     // After a syntax error the parser's view of the rest of the file is unreliable and the errors
     // that follow are mostly echoes of the first one. Reported: every duplicate key and every tab
     // used as indentation (each is a mistake of its own line), the first other syntax error unless
     // a tab before it explains it, and the warnings.
-    const own = (e: { code: string }) => e.code === 'DUPLICATE_KEY' || e.code === 'TAB_AS_INDENT'
+    const own = (e: { code: string }) => e.code === 'DUPLICATE_KEY' || e.code === 'TAB_AS_INDENT' || e.code === 'COMPLEX_KEY'
     const first = [...this.doc.errors].sort((a, b) => a.pos[0] - b.pos[0]).find((e) => e.code !== 'DUPLICATE_KEY')
     const reported = [...this.doc.errors, ...this.doc.warnings].filter((e) => own(e) || e === first || e.name === 'YAMLWarning')
     for (const e of reported) {
@@ -54,9 +95,21 @@ export class YamlSource {
     }
   }
 
+  /** The node an alias refers to (undefined when its anchor does not exist). */
+  resolveAlias(alias: Alias): Node | undefined {
+    return this.aliasTargets.get(alias)
+  }
+
+  private pushBound(v: BoundViolation): void {
+    this.diagnostics.push({ code: CODES.YAML_LIMIT, severity: 'error', message: v.message, file: this.file, ...this.pos(v.offset), hint: v.hint })
+  }
+
   /** Line and column (1-based) of a character offset in the file. */
   pos(offset: number): { line: number; col: number } {
-    return this.lineCounter.linePos(Math.max(0, Math.min(offset, this.text.length)))
+    const p = this.lineCounter.linePos(Math.max(0, Math.min(offset, this.text.length)))
+    // a byte-order mark is not a column: editors show the first character of the file at 1:1
+    if (p.line === 1 && this.text.charCodeAt(0) === 0xfeff) return { line: 1, col: Math.max(1, p.col - 1) }
+    return p
   }
 
   /**
@@ -67,9 +120,15 @@ export class YamlSource {
     let node: unknown = this.doc.contents
     let key: Node | undefined
     for (const seg of path) {
-      if (isAlias(node)) node = node.resolve(this.doc)
+      if (isAlias(node)) node = this.resolveAlias(node)
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg))
+        let index = this.keyIndex.get(node)
+        if (!index) {
+          index = new Map()
+          for (const p of node.items) if (isPair(p)) { const k = isScalar(p.key) ? String(p.key.value) : String(p.key); if (!index.has(k)) index.set(k, p) }
+          this.keyIndex.set(node, index)
+        }
+        const pair = index.get(String(seg)) as (typeof node.items)[number] | undefined
         if (!pair) return { node: node as Node, key, exact: false }
         key = pair.key as Node
         node = pair.value ?? undefined
@@ -101,21 +160,38 @@ export class YamlSource {
    * (escapes) and block scalars (indentation, folding) are aligned character by character.
    */
   offsetInValue(path: DocPath, index: number): number {
+    return this.offsetsInValue(path, [index])[0]!
+  }
+
+  /** `offsetInValue` for several indexes of one value, in one pass over the scalar. */
+  offsetsInValue(path: DocPath, indexes: readonly number[]): number[] {
     const { node } = this.locate(path)
-    if (!isScalar(node) || !node.range || typeof node.value !== 'string') return node?.range?.[0] ?? 0
-    return alignOffset(node.value, this.text, node.range[0], node.range[1], node.type, index)
+    if (!isScalar(node) || !node.range || typeof node.value !== 'string') return indexes.map(() => node?.range?.[0] ?? 0)
+    return alignOffsets(node.value, this.text, node.range[0], node.range[1], node.type, indexes)
   }
 }
 
 /** Maps index `index` of `value` to an offset in `text[start, end)` where the scalar's source lies. */
 export function alignOffset(value: string, text: string, start: number, end: number, type: string | undefined, index: number): number {
+  return alignOffsets(value, text, start, end, type, [index])[0]!
+}
+
+/**
+ * How many non-blank source characters may lie between two value characters (an escape such as
+ * `\U0001F600` is 10); blanks (folded line breaks, indentation) are skipped freely.
+ */
+const ALIGN_WINDOW = 16
+
+/** `alignOffset` for several indexes at once, in one pass over the scalar. */
+export function alignOffsets(value: string, text: string, start: number, end: number, type: string | undefined, indexes: readonly number[]): number[] {
   // the source characters that can carry the value's characters, as offsets into `text`
   const offs: number[] = []
   if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
     const body = text.indexOf('\n', start) + 1 // skip the `|` / `>` header line
-    if (body === 0) return start
+    if (body === 0) return indexes.map(() => start)
     const lines = text.slice(body, end).split('\n')
-    const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length))
+    let indent = Infinity
+    for (const l of lines) if (l.trim()) indent = Math.min(indent, l.length - l.trimStart().length)
     let o = body
     for (const l of lines) {
       for (let c = Math.min(indent, l.length); c <= l.length; c++) offs.push(o + c) // includes the newline
@@ -125,16 +201,27 @@ export function alignOffset(value: string, text: string, start: number, end: num
     const q = type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE' ? 1 : 0
     for (let o = start + q; o < end - q; o++) offs.push(o)
   }
+  const wanted = new Set(indexes)
+  const found = new Map<number, number>()
+  let last = -1
+  for (const i of indexes) if (i > last) last = i
   let j = 0
-  for (let i = 0; i < value.length && j < offs.length; i++) {
+  for (let i = 0; i < value.length && i <= last && j < offs.length; i++) {
     const c = value[i]!
     let k = j
-    while (k < offs.length && text[offs[k]!] !== c) k++
-    if (k >= offs.length) k = j // not found (escape sequence, folded line break): stay in place
-    if (i === index) return offs[k]!
+    let budget = ALIGN_WINDOW
+    // a folded line break is a space in the value and a newline in the source
+    while (k < offs.length && text[offs[k]!] !== c && !(c === ' ' && text[offs[k]!] === '\n')) {
+      const s = text[offs[k]!]
+      if (s !== ' ' && s !== '\n' && s !== '\r' && s !== '\t' && --budget === 0) break
+      k++
+    }
+    if (k >= offs.length || budget === 0) k = j // not found (escape sequence, folded line break): stay in place
+    if (wanted.has(i)) found.set(i, offs[k]!)
     j = k + 1
   }
-  return offs[Math.min(j, offs.length - 1)] ?? start
+  const rest = offs[Math.min(j, offs.length - 1)] ?? start
+  return indexes.map((i) => found.get(i) ?? rest)
 }
 
 /**
@@ -173,6 +260,7 @@ function yamlHint(code: string): string | undefined {
     case 'BAD_INDENT': return 'align the keys of one mapping in the same column (indent with spaces)'
     case 'TAB_AS_INDENT': return 'YAML indentation must use spaces, not tabs'
     case 'DUPLICATE_KEY': return 'remove or rename one of the two keys'
+    case 'COMPLEX_KEY': return 'write the key as a name (`key: value`); `?` starts an explicit key'
     case 'MISSING_CHAR': return 'close the quote (or the bracket) that is still open'
     default: return undefined
   }
@@ -184,4 +272,34 @@ function openingQuote(text: string, off: number): number {
   let found = -1
   for (let m = re.exec(text); m && m.index < off; m = re.exec(text)) found = m.index + m[0].length - 1
   return found >= 0 ? found : off
+}
+
+/**
+ * The same key twice in one mapping (block or flow), one error per repeated key, in one pass.
+ * Keys are equal as in `yaml`'s own check: scalars with the same value (and type).
+ */
+function duplicateKeys(doc: Document): YAMLParseError[] {
+  const out: YAMLParseError[] = []
+  const stack: unknown[] = [doc.contents]
+  while (stack.length) {
+    const n = stack.pop()
+    if (isMap(n)) {
+      const seen = new Set<string>()
+      for (const p of n.items) {
+        if (isScalar(p.key)) {
+          const k = `${typeof p.key.value}:${String(p.key.value)}`
+          if (seen.has(k) && p.key.range) out.push(new YAMLParseError([p.key.range[0], p.key.range[0] + 1], 'DUPLICATE_KEY', 'Map keys must be unique'))
+          seen.add(k)
+        } else if (p.key !== null && p.key !== undefined) {
+          // `? [a, b]: x`, `? { a: 1 }: x`, `*alias: x`: a pipeline's keys are names, and rendering
+          // such a key as text can take exponential space (`? ? ? ? …`)
+          const at = (p.key as Node).range?.[0] ?? n.range?.[0] ?? 0
+          out.push(new YAMLParseError([at, at + 1], 'COMPLEX_KEY' as ConstructorParameters<typeof YAMLParseError>[1], 'a mapping key must be a plain name, not a mapping, a list or an alias'))
+          continue // not descended into
+        }
+        stack.push(p.key, p.value)
+      }
+    } else if (isSeq(n)) for (const item of n.items) stack.push(item)
+  }
+  return out
 }

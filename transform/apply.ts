@@ -26,6 +26,7 @@ export interface Lambda {
   /** Tail-call thunk: the call's procedure and argument code, evaluated by the trampoline. */
   readonly thunk?: { procedure: Code; args: Code[]; token?: string; position?: number }
   readonly apply: (self: unknown, args: unknown[]) => unknown
+  /** Label of the call in progress (see `Native.token`); a lambda value lives in one evaluation. */
   token?: string
   position?: number
 }
@@ -38,6 +39,14 @@ export interface Native {
   readonly arity?: number
   /** Calls function arguments back (so it needs the caller's depth). */
   readonly hof?: boolean
+  /**
+   * The name and position of the call in progress, written on the function object before each call
+   * and read by the error labelling when that call throws, as jsonata's evaluateFunction does on the
+   * same (shared, global) native objects.
+   * Outlives evaluations: they stay on jsonata's natives after a call, but every call site writes
+   * both before it calls, so only an error's `token`/`position` can see them, never a result (and
+   * jsonata's interpreter mutates the same objects the same way).
+   */
   token?: string
   position?: number
 }
@@ -69,10 +78,20 @@ export function apply(proc: unknown, args: unknown[], input: unknown, depth: num
   return result
 }
 
+/**
+ * Per signature, the argument-type keys known to pass it unchanged.
+ * Outlives evaluations: shared by every compiled transform (jsonata's signature objects are
+ * global), so an entry must hold for every call with that key whatever the values and the context:
+ * see `validate` for why it does.
+ */
 const validations = new WeakMap<Signature, Set<string>>()
 
-/** The argument-type strings known to pass a signature unchanged. */
-export function validationCache(sig: Signature): Set<string> {
+/** The argument-type keys known to pass a signature unchanged (filled by `validate` only). */
+export function validationCache(sig: Signature): ReadonlySet<string> {
+  return cacheOf(sig)
+}
+
+function cacheOf(sig: Signature): Set<string> {
   let ok = validations.get(sig)
   if (ok === undefined) validations.set(sig, (ok = new Set()))
   return ok
@@ -98,12 +117,8 @@ function arraySummary(a: unknown[]): string {
   return first
 }
 
-/**
- * jsonata's signature validation, remembered per argument-type string when it left the arguments
- * unchanged (no context argument inserted, nothing wrapped); array arguments are keyed by the
- * summary of their items that jsonata's array-subtype check depends on.
- */
-export function validate(sig: Signature, args: unknown[], context: unknown): unknown[] {
+/** The cache key of an argument list: its symbols, array arguments with their items' summary. */
+export function argumentKey(args: readonly unknown[]): string {
   let key = ''
   for (const a of args) {
     const s = symbolOf(a)
@@ -111,14 +126,39 @@ export function validate(sig: Signature, args: unknown[], context: unknown): unk
     // jsonata checks array arguments against `a<x>` by their first item's type and uniformity
     if (s === 'a') key += arraySummary(a as unknown[])
   }
-  const ok = validationCache(sig)
+  return key
+}
+
+/**
+ * jsonata's signature validation, remembered per argument key when it left the arguments unchanged
+ * (only missing optional ones padded with undefined).
+ *
+ * Why a key entry holds for every later call with that key: jsonata matches the signature's regex
+ * against the argument symbols only, so which parameters match, whether a non-array is wrapped and
+ * whether the context is inserted for a missing context argument (`-`, always the first parameter
+ * of jsonata's functions) depend on the key alone. The context's value never enters the key, so a
+ * result is cached only when no context can have been inserted: an insertion shifts the arguments
+ * right, so it looks like "unchanged" only when the inserted context is `undefined` (`$string()`
+ * evaluated on no input). Such a result is not remembered — caching it once made every later
+ * `$string()` of every transform ignore its context.
+ */
+export function validate(sig: Signature, args: unknown[], context: unknown): unknown[] {
+  const key = argumentKey(args)
+  const ok = cacheOf(sig)
   if (ok.has(key)) return args
   const validated = sig.validate(args, context)
   // unchanged = same leading arguments, only missing optional ones padded with undefined
   let unchanged = validated.length >= args.length
   for (let i = 0; unchanged && i < validated.length; i++) unchanged = i < args.length ? validated[i] === args[i] : validated[i] === undefined
+  // an undefined context inserted in front of the arguments is indistinguishable from padding
+  if (unchanged && validated.length > args.length && context === undefined && takesContext(sig)) unchanged = false
   if (unchanged) ok.add(key)
   return validated
+}
+
+/** Whether the signature has a context parameter (`-`). */
+function takesContext(sig: Signature): boolean {
+  return sig.definition.includes('-')
 }
 
 function applyInner(proc: unknown, args: unknown[], input: unknown, depth: number): unknown {
@@ -177,5 +217,10 @@ export function callFunction(fn: unknown, args: unknown[]): unknown {
   return apply(fn, args, null, nativeDepth)
 }
 
-/** jsonata depth of the node that called the native function now running. */
+/**
+ * jsonata depth of the node that called the native higher-order function now running.
+ * Outlives evaluations: a module variable, but `callNative` sets it before and restores it after
+ * (finally) every higher-order call, and only `callFunction`, called back from inside that call,
+ * reads it; outside a call it holds its initial 0 again.
+ */
 let nativeDepth = 0

@@ -2,9 +2,8 @@
  * Function calls on the fast path: generic application (jsonata's evaluateFunction), a direct lane
  * for jsonata's own functions, direct `$eval(...)` calls, `~>`, and regex literals (matchers).
  */
-import jsonata from 'jsonata'
 import { apply, callNative, type Code, type Native, symbolOf, validate, validationCache } from './apply.js'
-import { type Compiler, type Node, normalise } from './compile-context.js'
+import { type Compiler, type Node, Unsupported } from './compile-context.js'
 import { NORMALISED } from './compile-path.js'
 import { JSONATA_FUNCTIONS, staticFrame } from './natives.js'
 import { populateMessage } from './messages.js'
@@ -14,17 +13,23 @@ import { createSequence, FOCUS, type Frame, isFunction, isSequence, type Seq, st
 export interface CallCompiler extends Compiler {
   /** Variable names bound anywhere in the expression (`:=` or lambda parameters). */
   readonly bound: ReadonlySet<string>
-  /** Compiles another expression's AST on its own (for `$eval`); throws when it is unsupported. */
-  fresh(ast: Node): Code
+  /**
+   * The compiled code of an expression string passed to `$eval` from this compiler's expression
+   * (parsed and compiled once per compiled transform); throws D3120 on a syntax error and
+   * `Unsupported` when the fast path cannot compile it.
+   */
+  evalCode(expr: string): Code
+  /** jsonata's function composition `f ~> g` (compiled once per compiled transform). */
+  chainCode(): Code
 }
 
-/** jsonata's standard function names. */
+/** jsonata's standard function names (constant). */
 export const BUILTIN = new Set<string>(JSONATA_FUNCTIONS)
 
 /** A compiled function call; `applyto` (from `~>`) is prepended to the arguments. */
 export type CallCode = (input: unknown, env: Frame, applyto?: { context: unknown }) => unknown
 
-/** jsonata functions whose result is never a sequence. */
+/** jsonata functions whose result is never a sequence (constant). */
 const NEVER_SEQUENCE = new Set([
   'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase', 'length', 'trim', 'pad', 'join',
   'formatNumber', 'formatBase', 'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt',
@@ -78,8 +83,17 @@ export function compileCall(c: CallCompiler, node: Node, depth: number): CallCod
 function direct(name: string, builtin: Native, args: Code[], position: number | undefined, depth: number, generic: CallCode): CallCode {
   const code = directCall(name, builtin, args, position, depth, generic)
   if (!NEVER_SEQUENCE.has(name)) return code
-  const fallback = normalise(generic as Code, false)
-  const lane: CallCode = (input, env, applyto) => (!state.plainBuiltins && env.lookup(name) !== builtin ? fallback(input, env) : code(input, env, applyto))
+  // the generic call normalised as the node compiler would (this lane skips that wrapper); it keeps
+  // `applyto`, so `x ~> $f()` with `$f` shadowed by a binding still gets `x` as first argument
+  const fallback: CallCode = (input, env, applyto) => {
+    const r = generic(input, env, applyto) as Seq
+    if (Array.isArray(r) && r.sequence === true && !r.tupleStream) {
+      if (r.length === 0) return undefined
+      if (r.length === 1) return r.keepSingleton ? r : r[0]
+    }
+    return r
+  }
+  const lane: CallCode = (input, env, applyto) => (!state.plainBuiltins && env.lookup(name) !== builtin ? fallback(input, env, applyto) : code(input, env, applyto))
   NORMALISED.add(lane as Code)
   return lane
 }
@@ -107,6 +121,10 @@ function directCall(name: string, builtin: Native, args: Code[], position: numbe
   if (args.length === 1 && known !== undefined) {
     // one argument whose type is known to pass the signature unchanged: no argument array
     const arg = args[0]
+    // `known` only grows, so once a string / number argument is known to pass, it stays known:
+    // remembered here, the usual record fields skip the set lookup
+    let stringOk = false
+    let numberOk = false
     return (input, env, applyto) => {
       if (applyto !== undefined || (!state.plainBuiltins && env.lookup(name) !== builtin)) return generic(input, env, applyto)
       const v = arg(input, env)
@@ -114,7 +132,14 @@ function directCall(name: string, builtin: Native, args: Code[], position: numbe
       builtin.position = position
       try {
         FOCUS.input = input
-        if (known.has(symbolOf(v))) return impl.call(FOCUS, v)
+        const t = typeof v
+        if (t === 'string' ? stringOk : t === 'number' && numberOk) return impl.call(FOCUS, v)
+        const symbol = symbolOf(v)
+        if (known.has(symbol)) {
+          if (symbol === 's') stringOk = true
+          else if (symbol === 'n') numberOk = true
+          return impl.call(FOCUS, v)
+        }
         return impl.apply(FOCUS, validate(sig!, [v], input))
       } catch (err) {
         throw label(err)
@@ -152,7 +177,7 @@ export function compileApplyOp(c: CallCompiler, node: Node, depth: number): Code
     const f = rhs(input, env)
     if (!isFunction(f)) throw { code: 'T2006', position, value: f }
     if (isFunction(l)) {
-      const chain = chainCode(c)(null, env)
+      const chain = c.chainCode()(null, env)
       return apply(chain, [l, f], null, state.depth + depth)
     }
     return apply(f, [l], null, state.depth + depth)
@@ -171,18 +196,12 @@ function labelError(err: unknown, builtin: Native, name: string, position: numbe
   return err
 }
 
-let chain: Code | undefined
-/** jsonata's function composition `f ~> g`, compiled from the same definition jsonata uses. */
-function chainCode(c: CallCompiler): Code {
-  chain ??= c.node(jsonata('function($f, $g) { function($x){ $g($f($x)) } }').ast() as unknown as Node, 1)
-  return chain
-}
-
 /** A regex literal: evaluates to jsonata's matcher function (match, start, end, groups, next). */
 export function regex(node: Node): Code {
   const source = node.value as RegExp
   const position = node.position
   return () => {
+    // a new RegExp each time the literal is evaluated: `lastIndex` never carries over (jsonata too)
     const re = new RegExp(source)
     const closure = (str: string, fromIndex?: number): unknown => {
       re.lastIndex = fromIndex || 0
@@ -202,11 +221,9 @@ export function regex(node: Node): Code {
 }
 
 
-const evalCache = new Map<string, Code>()
-
 /**
  * `$eval(expr, context?)` called directly (jsonata's functionEval): `expr` is parsed by jsonata,
- * compiled once (cached) and evaluated in the calling frame; errors become D3120 (syntax) / D3121.
+ * compiled once per compiled transform (`CallCompiler.evalCode`) and evaluated in the calling frame; errors become D3120 (syntax) / D3121.
  */
 function compileEval(c: CallCompiler, args: Code[], position: number | undefined, generic: CallCode): CallCode {
   const builtin = staticFrame.lookup('eval') as Native
@@ -227,21 +244,11 @@ function compileEval(c: CallCompiler, args: Code[], position: number | undefined
           ;(context as Seq).outerWrapper = true
         }
       }
-      let code = evalCache.get(expr)
-      if (code === undefined) {
-        let ast: Node
-        try {
-          ast = jsonata(expr).ast() as unknown as Node
-        } catch (err) {
-          throw { code: 'D3120', value: (err as Error).message, error: err }
-        }
-        code = c.fresh(ast)
-        if (evalCache.size >= 1000) evalCache.clear()
-        evalCache.set(expr, code)
-      }
+      const code = c.evalCode(expr)
       try {
         return code(context, env)
       } catch (err) {
+        if (err instanceof Unsupported) throw err // a nested $eval string the compiler cannot run: see compileTransform
         populateMessage(err)
         throw { code: 'D3121', value: (err as Error).message, error: err }
       }

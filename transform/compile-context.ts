@@ -75,16 +75,6 @@ export function collectBound(node: unknown, out: Set<string>): Set<string> {
   return out
 }
 
-/** Whether a `:=` outside any block or lambda binds into the root frame. */
-export function bindsAtRoot(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(bindsAtRoot)
-  if (node === null || typeof node !== 'object') return false
-  const n = node as Node
-  if (n.type === 'bind') return true
-  if (n.type === 'block' || n.type === 'lambda') return false
-  return Object.keys(n).some((k) => k !== 'signature' && k !== 'value' && bindsAtRoot(n[k]))
-}
-
 /** Whether the AST reads variable `$name`. */
 export function readsVariable(node: unknown, name: string): boolean {
   if (Array.isArray(node)) return node.some((n) => readsVariable(n, name))

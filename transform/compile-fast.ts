@@ -3,36 +3,84 @@
  * exact semantics, or reports (by returning undefined) that some node is outside the supported
  * subset, in which case the whole expression runs on the interpreter.
  */
-import type { ExprNode } from 'jsonata'
+import jsonata, { type ExprNode } from 'jsonata'
 import { callFunction, type Code, type Lambda } from './apply.js'
 import { BUILTIN, type CallCompiler, compileApplyOp, compileCall, regex } from './compile-call.js'
 import { compilePartial } from './compile-partial.js'
 import { compileTransformOp } from './compile-transform-op.js'
-import { bindsAtRoot, collectBound, type Node, normalise, readsVariable, Unsupported } from './compile-context.js'
+import { collectBound, type Node, normalise, readsVariable, Unsupported } from './compile-context.js'
 import { compileBinary, compileGroup, compileUnary } from './compile-operators.js'
-import { compileFilter, compilePath, descendants, lookupName, NORMALISED, wildcard } from './compile-path.js'
+import { compilePath, descendants, lookupName, NORMALISED, wildcard } from './compile-path.js'
+import { compileFilter } from './compile-step.js'
 import type { TransformOptions } from './limits.js'
 import { DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS, depthError } from './limits.js'
 import { populateMessage } from './messages.js'
 import { fn, staticFrame, UNSUPPORTED_FUNCTIONS } from './natives.js'
 import { createSequence, enterState, type EvalState, Frame, isSequence, restoreState, type Seq } from './runtime.js'
 
-/** Node types that never produce a sequence, so skip the end-of-evaluate normalisation. */
+/** Node types that never produce a sequence, so skip the end-of-evaluate normalisation (constant). */
 const SCALAR = new Set(['string', 'number', 'value', 'lambda', 'regex', 'transform'])
 
-class NodeCompiler implements CallCompiler {
-  constructor(readonly bound: ReadonlySet<string>) {}
+/**
+ * What one compiled transform compiles lazily while it runs, shared by its node compilers (its own
+ * and those of the expressions it `$eval`s) and by nothing else: the code of each `$eval`
+ * expression and of `~>` function composition.
+ */
+interface TransformCache {
+  // Outlives evaluations: one per compiled transform; it holds compiled code only, which depends on
+  // the expression strings and the bound names alone, never on an input
+  readonly evals: Map<string, Code>
+  chain?: Code
+}
 
-  /** Compiles another expression's AST on its own (for `$eval`). */
-  fresh(ast: Node): Code {
-    return new NodeCompiler(collectBound(ast, new Set())).node(ast, 1)
+/** Most distinct `$eval` expressions one compiled transform keeps compiled. */
+const MAX_EVAL_CACHE = 1000
+
+class NodeCompiler implements CallCompiler {
+  /**
+   * @param bound names bound in the expression, and for an `$eval`ed expression also those of the
+   *   expression evaluating it (its code runs in that expression's frames, so a `$string := ...`
+   *   there shadows the function inside the `$eval` string too)
+   * @param cache the compiled transform's lazily compiled code
+   */
+  constructor(
+    readonly bound: ReadonlySet<string>,
+    private readonly cache: TransformCache,
+  ) {
+    this.boundKey = [...bound].sort().join(',')
   }
 
-  /** Deepest static evaluation depth met (jsonata counts one level per nested node evaluation). */
-  maxDepth = 0
+  /** `bound` as part of an `$eval` cache key. */
+  private readonly boundKey: string
+
+  /**
+   * The code of an `$eval` expression string, compiled once per (compiled transform, expression).
+   * Cached code depends only on the expression and on `bound`, which is the same for every call of
+   * this compiler; when the cache is full it is emptied (recompiling gives the same code).
+   */
+  evalCode(expr: string): Code {
+    const key = `${this.boundKey}\n${expr}`
+    let code = this.cache.evals.get(key)
+    if (code !== undefined) return code
+    let ast: Node
+    try {
+      ast = jsonata(expr).ast() as unknown as Node
+    } catch (err) {
+      throw { code: 'D3120', value: (err as Error).message, error: err }
+    }
+    code = new NodeCompiler(collectBound(ast, new Set(this.bound)), this.cache).node(ast, 1)
+    if (this.cache.evals.size >= MAX_EVAL_CACHE) this.cache.evals.clear()
+    this.cache.evals.set(key, code)
+    return code
+  }
+
+  /** jsonata's function composition `f ~> g`, compiled from the same definition jsonata uses. */
+  chainCode(): Code {
+    this.cache.chain ??= new NodeCompiler(new Set(), this.cache).node(jsonata('function($f, $g) { function($x){ $g($f($x)) } }').ast() as unknown as Node, 1)
+    return this.cache.chain
+  }
 
   node = (node: Node, depth: number): Code => {
-    if (depth > this.maxDepth) this.maxDepth = depth
     let code = this.core(node, depth)
     if (node.predicate) {
       for (const p of node.predicate as Node[]) {
@@ -161,7 +209,7 @@ export type FastEvaluate = (input: unknown, bindings?: Record<string, unknown>) 
 export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEvaluate | undefined {
   let root: Code
   try {
-    root = new NodeCompiler(collectBound(ast, new Set())).node(ast as unknown as Node, 1)
+    root = new NodeCompiler(collectBound(ast, new Set()), { evals: new Map() }).node(ast as unknown as Node, 1)
   } catch (e) {
     if (e instanceof Unsupported) return undefined
     throw e
@@ -170,12 +218,17 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
   const usesRoot = readsVariable(ast, '$')
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH
-  let idle: EvalState | undefined // one state object reused across (non-overlapping) evaluations
-  // Nothing is ever bound in the root frame of an expression without a root-level `:=` and `$$`,
-  // so evaluations without bindings can share one (empty) root frame.
-  const shared = usesRoot || bindsAtRoot(ast) ? undefined : new Frame(staticFrame)
+  /**
+   * One state object for this transform's evaluations, taken while one runs (a re-entrant one gets a
+   * new object). Outlives evaluations: every field an evaluation changes is reset before the next
+   * starts (start, depth, ticks, timestamp, allocated, plainBuiltins); the others are the limits.
+   */
+  let idle: EvalState | undefined
+  // Outlives evaluations: besides `idle`, this closure captures only what compilation produced (the
+  // root code and its transform cache, the limits, `usesRoot`); an evaluation makes its own frames
   return (input, bindings) => {
-    const frame = shared !== undefined && bindings === undefined ? shared : new Frame(staticFrame)
+    // a new root frame per evaluation: `:=` at the root and `$eval` bind into it
+    const frame = new Frame(staticFrame)
     if (bindings) for (const k of Object.keys(bindings)) frame.bind(k, bindings[k])
     if (usesRoot || (bindings && '$' in bindings)) frame.bind('$', input)
     let context = input
@@ -183,9 +236,9 @@ export function compileFast(ast: ExprNode, opts: TransformOptions = {}): FastEva
       context = createSequence(input)
       ;(context as Seq).outerWrapper = true
     }
+    const plainBuiltins = bindings === undefined || !Object.keys(bindings).some((k) => BUILTIN.has(k))
     let s = idle
     idle = undefined
-    const plainBuiltins = bindings === undefined || !Object.keys(bindings).some((k) => BUILTIN.has(k))
     if (s === undefined) s = { start: 0, timeoutMs, maxDepth, depth: 0, ticks: 0, timestamp: 0, allocated: 0, plainBuiltins }
     else {
       s.start = 0

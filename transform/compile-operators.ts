@@ -4,9 +4,9 @@
  */
 import type { Code } from './apply.js'
 import { decorate, type Compiler, type Node, Unsupported } from './compile-context.js'
-import { frameFromTuple, type Tuple } from './compile-path.js'
+import { frameFromTuple, type Tuple } from './compile-step.js'
 import { fn, numberToString } from './natives.js'
-import { allocate, createSequence, FOCUS, isDeepEqual, isNumeric, tick, type Seq } from './runtime.js'
+import { allocate, createSequence, FOCUS, isDeepEqual, isNumeric, JsonataObject, tick, type Seq } from './runtime.js'
 
 function boolize(v: unknown): boolean {
   const b = fn.boolean(v)
@@ -52,6 +52,7 @@ function range(l: unknown, r: unknown): unknown {
   return result
 }
 
+/** The binary operators (constant, pure functions). */
 const OPS: Record<string, (l: unknown, r: unknown) => unknown> = {
   '+': (l, r) => (numeric(l, r), l === undefined || r === undefined ? undefined : (l as number) + (r as number)),
   '-': (l, r) => (numeric(l, r), l === undefined || r === undefined ? undefined : (l as number) - (r as number)),
@@ -190,10 +191,6 @@ export function compileUnary(c: Compiler, node: Node, depth: number): Code {
   if (node.value === '{') return compileGroup(c, node, depth + 1)
   throw new Unsupported(`unary ${String(node.value)}`)
 }
-
-/** Objects built by the fast lane of object constructors: their prototype has no members and a null prototype. */
-export const JsonataObject = function JsonataObject(this: object) {} as unknown as { new (): Record<string, unknown>; prototype: object }
-JsonataObject.prototype = Object.create(null)
 
 /** jsonata's reduceTupleStream: the tuples of one group merged, each variable's values appended. */
 function reduceTupleStream(stream: unknown): Tuple {

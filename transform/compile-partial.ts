@@ -8,6 +8,7 @@ import type { Compiler, Node } from './compile-context.js'
 import { ORIGINALS } from './natives.js'
 import { FOCUS, Frame, isLambda } from './runtime.js'
 
+/** Marks a `?` argument (constant). */
 const PLACEHOLDER: Code = () => undefined
 
 /** Compiles a partial application `$f(?, x)` (jsonata's evaluatePartialApplication). */

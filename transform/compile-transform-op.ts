@@ -4,6 +4,11 @@ import { apply, type Code, type Native, type Signature } from './apply.js'
 import type { Compiler, Node } from './compile-context.js'
 import { isFunction, state, tick } from './runtime.js'
 
+/**
+ * The transform operator's signature `<(oa):o>`, parsed once.
+ * Outlives evaluations: jsonata's signature objects are immutable; the validation memo keyed on it
+ * is sound for any signature (apply.ts `validate`).
+ */
 let transformSignature: Signature | undefined
 
 /**

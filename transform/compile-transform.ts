@@ -2,6 +2,7 @@ import jsonata from 'jsonata'
 import { interpret } from './interpreter-fallback.js'
 import type { TransformOptions } from './limits.js'
 import { compileFast } from './compile-fast.js'
+import { Unsupported } from './compile-context.js'
 
 /** A compiled JSONata transform: `fast` tells which path evaluates it. */
 export interface CompiledTransform {
@@ -10,7 +11,9 @@ export interface CompiledTransform {
   /**
    * Evaluates the transform against one input (and optional variable bindings, as jsonata's
    * `evaluate(input, bindings)`). Returns the value directly on the fast path and a Promise on the
-   * interpreter path (`fast: false`). Errors are jsonata-shaped objects/errors with a `code`.
+   * interpreter path (`fast: false`) — and on the fast path in one rare case: an `$eval` whose
+   * string, known only at run time, is outside the compiled subset runs that evaluation on the
+   * interpreter. Errors are jsonata-shaped objects/errors with a `code`.
    */
   evaluate(input: unknown, bindings?: Record<string, unknown>): unknown
 }
@@ -28,6 +31,18 @@ export interface CompiledTransform {
 export function compileTransform(expr: string, opts: TransformOptions = {}): CompiledTransform {
   const ast = jsonata(expr).ast() // throws the parse error
   const fast = process.env.RTDS_TRANSFORM_INTERPRETER === '1' ? undefined : compileFast(ast, opts)
-  if (fast) return { fast: true, evaluate: fast }
-  return { fast: false, evaluate: interpret(expr, opts) }
+  if (!fast) return { fast: false, evaluate: interpret(expr, opts) }
+  let slow: ReturnType<typeof interpret> | undefined
+  const evaluate = (input: unknown, bindings?: Record<string, unknown>): unknown => {
+    try {
+      return fast(input, bindings)
+    } catch (err) {
+      // a string given to `$eval` at run time that the compiler cannot run (`$eval("$eval")`): this
+      // evaluation starts again on the interpreter (a Promise), so the result is still jsonata's
+      if (!(err instanceof Unsupported)) throw err
+      slow ??= interpret(expr, opts)
+      return slow(input, bindings)
+    }
+  }
+  return { fast: true, evaluate }
 }

@@ -5,7 +5,7 @@
  */
 import type { Code } from './apply.js'
 import type { Compiler, Node } from './compile-context.js'
-import { compileFilter, compileSort, evaluateStep, type FilterCode, frameFromTuple, type Tuple } from './compile-path.js'
+import { compileFilter, compileSort, evaluateStep, type FilterCode, frameFromTuple, type Tuple } from './compile-step.js'
 import { createSequence, type Frame, type Seq, tick } from './runtime.js'
 
 type Stage = { filter: FilterCode } | { index: string }

@@ -12,5 +12,7 @@ export function interpret(expr: string, opts: TransformOptions = {}): (input: un
     timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     stack: opts.maxDepth ?? DEFAULT_MAX_DEPTH,
   })
+  // Outlives evaluations: the jsonata expression object; jsonata makes a new frame per evaluate and
+  // nothing here calls its assign/registerFunction (which would change that shared environment)
   return (input, bindings) => compiled.evaluate(input, bindings) as Promise<unknown>
 }

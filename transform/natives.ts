@@ -35,6 +35,7 @@ function jsonataEnvironment(): { lookup(name: string): unknown } {
   return env
 }
 
+/** jsonata's own function objects by name (filled at load; see `Native.token` for their labels). */
 const original = new Map<string, Native>()
 const jsonataEnv = jsonataEnvironment()
 for (const name of JSONATA_FUNCTIONS) original.set(name, jsonataEnv.lookup(name) as Native)
@@ -237,14 +238,19 @@ const replacements: Record<string, Impl> = {
  * falls back. `$eval` is compiled only as a direct call `$eval(...)` (compile-call.ts), so any
  * other use of it (passed as a value) falls back too.
  */
-export const UNSUPPORTED_FUNCTIONS = new Set<string>(['eval'])
+export const UNSUPPORTED_FUNCTIONS = new Set<string>(['eval']) // completed at load (asynchronous natives), then constant
 
+/** Replacements that call function arguments back (constant). */
 const HOF = new Set(['map', 'filter', 'single', 'reduce', 'each', 'sift', 'sort', 'contains', 'split', 'replace', 'match'])
 
-/** Replacement implementation → jsonata's original (partial application reads its parameter names). */
+/** Replacement implementation → jsonata's original (partial application reads its parameter names); filled at load. */
 export const ORIGINALS = new WeakMap<object, (...args: unknown[]) => unknown>()
 
-/** The static frame of the fast path: every supported jsonata function. */
+/**
+ * The static frame of the fast path: every supported jsonata function.
+ * Outlives evaluations: bound at load only; every evaluation binds into its own root frame (a child
+ * of this one) and deeper frames, never into this one.
+ */
 export const staticFrame = new Frame(null)
 for (const [name, fn] of original) {
   if (name === 'eval') {

@@ -8,6 +8,7 @@ import { depthError, timeoutError } from './limits.js'
 /** A jsonata sequence (or plain array) with jsonata's internal flags. */
 export type Seq = unknown[] & { sequence?: boolean; keepSingleton?: boolean; outerWrapper?: boolean; cons?: boolean; tupleStream?: boolean }
 
+/** The bindings of a frame that bound nothing; frozen, so nothing can be bound into it by mistake. */
 const NO_VARS: Record<string, unknown> = Object.freeze(Object.create(null))
 
 /** A variable scope, as jsonata's `createFrame`: own bindings, then the enclosing frame's. */
@@ -31,6 +32,15 @@ export class Frame {
   }
 }
 
+/**
+ * Objects built by the fast lane of object constructors: their prototype has no members and a null prototype.
+ * Outlives evaluations: the one prototype object all such results share; nothing writes to it after
+ * this module loads (an expression cannot reach a prototype: `__proto__` keys and steps take the
+ * generic paths, which build and read own properties only).
+ */
+export const JsonataObject = function JsonataObject(this: object) {} as unknown as { new (): Record<string, unknown>; prototype: object }
+JsonataObject.prototype = Object.create(null)
+
 /** A new (empty or one-item) sequence. */
 export function createSequence(...items: unknown[]): Seq {
   const s = [] as Seq
@@ -39,7 +49,12 @@ export function createSequence(...items: unknown[]): Seq {
   return s
 }
 
-/** `this` for jsonata's native functions (the date functions read the evaluation's timestamp from it). */
+/**
+ * `this` for jsonata's native functions (the date functions read the evaluation's timestamp from it).
+ * Outlives evaluations: one object; `input` is written before every native call (jsonata's natives
+ * other than `$eval`, which the compiler evaluates itself, never read it) and `environment.timestamp`
+ * reads the current evaluation's `state`.
+ */
 export const FOCUS = {
   createSequence,
   options: undefined as unknown,
@@ -129,7 +144,13 @@ export interface EvalState {
   plainBuiltins: boolean
 }
 
-/** The state of the evaluation in progress. */
+/**
+ * The state of the evaluation in progress.
+ * Outlives evaluations: a module variable, but each compiled evaluation installs a new state object
+ * (`enterState`) and puts the previous one back when it ends, normally or not (`restoreState` in a
+ * finally), so a nested or later evaluation never sees another's depth, ticks, timestamp or
+ * allocation count.
+ */
 export let state: EvalState = { start: 0, timeoutMs: Infinity, maxDepth: Infinity, depth: 0, ticks: 0, timestamp: 0, allocated: 0, plainBuiltins: false }
 
 /** Installs a new state, returning the previous one (for re-entrant evaluations). */

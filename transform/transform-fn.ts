@@ -1,6 +1,6 @@
 /**
  * The engine's one door to JSONata: every transform and key expression is compiled here, once,
- * through the transform compiler (`runner/transform`, fast path with the interpreter fallback).
+ * through the transform compiler (`transform/`, fast path with the interpreter fallback).
  * Evaluation is bounded by `timeoutMs` (the compiler enforces it; an asynchronous evaluation is
  * additionally raced against a timer so a stuck one cannot hold a worker).
  */

@@ -3,7 +3,6 @@ import type { Connector, ConnectorRuntime, Entity } from '../connector.js'
 import type { LiveEnv } from '../live-backend.js'
 import type { MemoryBackend } from '../memory/memory-backend.js'
 import { CASSANDRA_TABLE_SPEC, type CassandraTableSpec } from './spec.js'
-import { rowValidator } from './row-validate.js'
 import { CassandraTableSink } from './table-sink.js'
 import { cassandraResourceType, normaliseReplication } from './table-resource.js'
 import { observeCassandra } from './table-observe.js'
@@ -18,7 +17,7 @@ export const cassandraConnector: Connector<LiveEnv, MemoryBackend> = {
       const c = t.cassandra
       return new CassandraTableSink({
         name: t.name, client: env.cassandra(), keyspace: c.keyspace, table: c.table, columns: c.columns,
-        keyColumns: [...c.primaryKey, ...c.clusteringKey], settings: env.settings, concurrency: env.cassandraConcurrency,
+        keyColumns: [...c.primaryKey, ...c.clusteringKey], settings: env.settings, concurrency: c.concurrency ?? env.cassandraConcurrency,
       })
     },
     observe: () => observeCassandra(env.cassandra(), env.settings),
@@ -38,8 +37,4 @@ export const cassandraConnector: Connector<LiveEnv, MemoryBackend> = {
     ]
   },
   resourceTypes: [cassandraResourceType],
-  rowValidator: (e) => {
-    const t = asTable(e)
-    return { validator: rowValidator(t), what: `the columns of ${t.cassandra.keyspace}.${t.cassandra.table}` }
-  },
 }

@@ -4,6 +4,7 @@
  * is destructive (drop and re-create, only with `--allow-destroy`), and so is a dropped column.
  * Every DDL statement waits for schema agreement.
  */
+import { sleep } from '../../core/retry.js'
 import type cassandra from 'cassandra-driver'
 import type { ConnectionSettings } from '../../core/settings.js'
 import { RtdsError } from '../../core/errors.js'
@@ -162,7 +163,7 @@ export async function applyCqlStep(step: Step, client: cassandra.Client, setting
   const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> }
   while (!(await metadata.checkSchemaAgreement())) {
     if (Date.now() > deadline) throw new RtdsError('Cassandra nodes did not reach schema agreement within 30 s', { hint: 'check `nodetool describecluster`, then run `rtds apply` again' })
-    await new Promise((r) => setTimeout(r, 250))
+    await sleep(250)
   }
 }
 

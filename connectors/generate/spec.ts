@@ -11,21 +11,17 @@ export interface GenerateSourceConfig {
   readonly count: number
 }
 
-declare module '../../dsl/spec.js' {
-  interface SourceConfigs { generate: GenerateSourceConfig }
-}
+declare module '../../dsl/spec.js' { interface SourceConfigs { generate: GenerateSourceConfig } }
 
 export type GenerateSourceSpec = SourceSpecOf<'generate'>
 
 export const GENERATE_SOURCE_SPEC: ConnectorConfigSpec = {
-  key: 'generate',
-  role: 'source',
+  key: 'generate', role: 'source', secrets: [],
   description: 'Generate seeded records offline (no network).',
-  secrets: [],
   schema: objectSchema('Generate seeded records offline.', {
     shape: { description: 'Shape of the generated records.', type: 'string', enum: ['randomuser'], default: 'randomuser' },
     seed: { description: 'Seed of the generator: the same seed gives the same records.', type: 'integer', default: 1 },
-    count: { description: 'Records per run (per tick when scheduled).', type: 'integer', minimum: 1, default: 10 },
+    count: { description: 'Records per run (per tick when scheduled). At most 100,000.', type: 'integer', minimum: 1, maximum: 100_000, default: 10 },
   }),
   describe: (c: GenerateSourceConfig) => `generate ${c.shape} seed=${c.seed} count=${c.count}`,
 }

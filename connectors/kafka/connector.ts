@@ -29,7 +29,7 @@ export const kafkaConnector: Connector<LiveEnv, MemoryBackend> = {
     reader: (e, opts) => {
       const topic = asTopic(e)
       return env.track(new KafkaTopicSource({
-        name: topic.name, topic: topic.name, group: opts.group, stage: opts.stage, once: opts.once, batchSize: opts.batchSize,
+        name: topic.name, topic: topic.name, group: opts.group, stage: opts.stage, once: opts.once, upstreamDone: opts.upstreamDone, batchSize: opts.batchSize,
         kafka: env.kafka(), codec: env.codec(), value: topic.value, settings: env.settings, onUndecodable: opts.onUndecodable,
         partitionsConsumedConcurrently: Math.max(1, Math.min(topic.partitions, 8)),
       }))

@@ -5,6 +5,7 @@
  * broken record is always storable: the original value as JSON, or — for bytes that could not be
  * decoded (`Buffer`/`Uint8Array` values) — `{"rawBase64": "..."}`.
  */
+import { retry } from '../../core/retry.js'
 import type { Admin, Producer } from 'kafkajs'
 import type { ConnectionSettings } from '../../core/settings.js'
 import { RecordError, RtdsError } from '../../core/errors.js'
@@ -54,16 +55,14 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     }
     const producer = await this.opts.producer()
     // right after creation the producer's metadata may not know the topic yet: a few short retries
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await producer.send({ topic: dlqTopic, acks: -1, messages: [{ key: record.key, value: deadLetterValue(record.value), headers }] })
-        return
-      } catch (err) {
-        const unknownTopic = /does not host this topic-partition|UNKNOWN_TOPIC/i.test((err as Error)?.message ?? '') ||
-          /does not host this topic-partition/i.test(String((err as { cause?: Error })?.cause?.message ?? ''))
-        if (!unknownTopic || attempt >= 10) throw classifyKafkaError(err, this.opts.settings, `dead-letter a record to ${dlqTopic}`)
-        await new Promise((r) => setTimeout(r, 300 + attempt * 200))
-      }
+    const unknownTopic = (err: unknown): boolean =>
+      /does not host this topic-partition|UNKNOWN_TOPIC/i.test((err as Error)?.message ?? '') ||
+      /does not host this topic-partition/i.test(String((err as { cause?: Error })?.cause?.message ?? ''))
+    try {
+      await retry(() => producer.send({ topic: dlqTopic, acks: -1, messages: [{ key: record.key, value: deadLetterValue(record.value), headers }] }),
+        { maxAttempts: 11, initialDelayMs: 600, maxDelayMs: 2500, retriable: unknownTopic })
+    } catch (err) {
+      throw classifyKafkaError(err, this.opts.settings, `dead-letter a record to ${dlqTopic}`)
     }
   }
 

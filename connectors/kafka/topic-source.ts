@@ -28,6 +28,8 @@ export interface KafkaTopicSourceOptions {
   readonly group: string
   readonly stage: string
   readonly once: boolean
+  /** `once` while the stages producing the topic still run: the end offsets are read when this resolves. */
+  readonly upstreamDone?: Promise<void>
   readonly batchSize: number
   readonly kafka: Kafka
   readonly codec: RegistryValueCodec
@@ -65,6 +67,8 @@ export class KafkaTopicSource implements Source {
   private stopping = false
   private readonly active = new Set<Promise<void>>()
   private readonly endOffsets = new Map<number, bigint>()
+  /** once: the end offsets were read (at start, or when upstream ended). */
+  private endsKnown = false
   private gaveUp: Error | undefined
   private isClosed = false
   /** Resolved by close(): batches waiting for acks stop waiting (their offsets stay uncommitted). */
@@ -85,8 +89,10 @@ export class KafkaTopicSource implements Source {
       if (this.opts.once) {
         this.admin = this.opts.kafka.admin()
         await this.admin.connect()
-        for (const p of await this.admin.fetchTopicOffsets(topic)) this.endOffsets.set(p.partition, BigInt(p.high))
-        if (await this.reachedEnd()) return
+        if (!this.opts.upstreamDone) {
+          await this.readEnds()
+          if (await this.reachedEnd()) return
+        }
       }
       this.consumer = this.opts.kafka.consumer({
         groupId: group, allowAutoTopicCreation: false, sessionTimeout: this.opts.sessionTimeoutMs ?? 30000, heartbeatInterval: Math.min(3000, Math.floor((this.opts.sessionTimeoutMs ?? 30000) / 3)), maxBytesPerPartition: 1048576,
@@ -107,8 +113,12 @@ export class KafkaTopicSource implements Source {
     })
     let poll: NodeJS.Timeout | undefined
     if (this.opts.once) {
+      let upstreamEnded = !this.opts.upstreamDone
+      void this.opts.upstreamDone?.then(() => (upstreamEnded = true))
       const check = async (): Promise<void> => {
-        if (this.gaveUp || (await this.reachedEnd().catch(() => false))) return finish()
+        if (this.gaveUp) return finish()
+        if (upstreamEnded && !this.endsKnown) await this.readEnds().catch(() => {})
+        if (this.endsKnown && (await this.reachedEnd().catch(() => false))) return finish()
         poll = setTimeout(check, 500)
       }
       poll = setTimeout(check, 500)
@@ -140,6 +150,7 @@ export class KafkaTopicSource implements Source {
     this.isClosed = false
     this.gaveUp = undefined
     this.endOffsets.clear()
+    this.endsKnown = false
     this.closed = new Promise<void>((r) => (this.closing = r))
   }
 
@@ -148,7 +159,14 @@ export class KafkaTopicSource implements Source {
     return p.finally(() => this.active.delete(p))
   }
 
-  /** Whether the group's committed offset of every partition reached the end offsets seen at start. */
+  /** Reads the end offsets a `once` run consumes up to. */
+  private async readEnds(): Promise<void> {
+    if (!this.admin) return
+    for (const p of await this.admin.fetchTopicOffsets(this.opts.topic)) this.endOffsets.set(p.partition, BigInt(p.high))
+    this.endsKnown = true
+  }
+
+  /** Whether the group's committed offset of every partition reached the end offsets (read at start or when upstream ended). */
   private async reachedEnd(): Promise<boolean> {
     if (!this.admin) return false
     const [committed] = await this.admin.fetchOffsets({ groupId: this.opts.group, topics: [this.opts.topic] })

@@ -98,16 +98,16 @@ export class MemoryBackend implements Backend {
     }
   }
 
-  topicSource(spec: TopicSpec, opts: TopicSourceOptions): Source {
-    return new MemoryTopicSource(this.topic(spec), opts)
+  topicSource(spec: TopicSpec, opts: TopicSourceOptions & { readonly upstreamDone?: Promise<void> }): Source {
+    return afterUpstream(new MemoryTopicSource(this.topic(spec), opts), opts)
   }
 
   stagingSink(spec: PostgresTableSpec): Sink {
     return this.stagingTable(spec).sink(this.opts.faults)
   }
 
-  stagingSource(spec: PostgresTableSpec, opts: StagingSourceOptions): Source {
-    return this.stagingTable(spec).source(opts)
+  stagingSource(spec: PostgresTableSpec, opts: StagingSourceOptions & { readonly upstreamDone?: Promise<void> }): Source {
+    return afterUpstream(this.stagingTable(spec).source(opts), opts)
   }
 
   tableSink(spec: CassandraTableSpec): Sink {
@@ -167,4 +167,18 @@ export class MemoryBackend implements Backend {
   }
 
   async close(): Promise<void> {}
+}
+
+/** The embedded readers read what is there at start: in `--once` they start when their upstream ended. */
+function afterUpstream(source: Source, opts: { readonly once: boolean; readonly upstreamDone?: Promise<void> }): Source {
+  const upstream = opts.upstreamDone
+  if (!opts.once || !upstream) return source
+  return {
+    name: source.name,
+    run: async (emit, signal) => {
+      await Promise.race([upstream, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))])
+      if (!signal.aborted) await source.run(emit, signal)
+    },
+    close: () => source.close(),
+  }
 }

@@ -4,6 +4,7 @@
  * the "commit"); the source claims unpublished, unlocked rows oldest first and holds them locked
  * until ack (published) or nack (unlocked again) — the semantics of the Postgres outbox.
  */
+import { sleep } from '../../core/retry.js'
 import type { PostgresTableSpec } from '../postgres/spec.js'
 import type { StagingSourceOptions } from '../backend.js'
 import { ConnectionError, RecordError } from '../../core/errors.js'
@@ -70,7 +71,7 @@ export class MemoryStagingTable {
             if (opts.once) {
               if (inFlight.size === 0) break
               await Promise.race(inFlight)
-            } else await new Promise((r) => setTimeout(r, 50))
+            } else await sleep(50, signal)
             continue
           }
           for (const r of claim) r.locked = true

@@ -26,7 +26,7 @@ export const postgresConnector: Connector<LiveEnv, MemoryBackend> = {
       const t = asTable(e)
       return env.track(new PostgresOutboxSource({
         name: t.name, pool: env.pg(), settings: env.settings, schema: t.postgres.schema, table: t.postgres.table,
-        batchSize: opts.batchSize, once: opts.once, maxInFlight: Math.max(1, Math.min(4, env.pgPoolSize - 4)),
+        batchSize: opts.batchSize, once: opts.once, upstreamDone: opts.upstreamDone, maxInFlight: Math.max(1, Math.min(4, env.pgPoolSize - 4)),
       }))
     },
     observe: (e) => {

@@ -9,12 +9,13 @@
  * never publish a row twice; a relay that dies loses its connection and its locks, and the rows
  * become claimable again (at-least-once; the deterministic key makes replays harmless downstream).
  */
-import type pg from 'pg'
+import pg from 'pg'
 import type { ConnectionSettings } from '../../core/settings.js'
 import { ConnectionError } from '../../core/errors.js'
 import type { Source, SourceBatch, StreamRecord } from '../../core/stream.js'
 import { classifyPgError } from './client.js'
 import { pgQualified } from './ddl.js'
+import { listenForStaging, stagedCount, untilStaged } from './staging-signal.js'
 
 export interface PostgresOutboxSourceOptions {
   /** Source name (the staging table's name in the pipeline). */
@@ -25,10 +26,18 @@ export interface PostgresOutboxSourceOptions {
   readonly table: string
   /** Rows per claim, default 100. */
   readonly batchSize?: number
-  /** `--once`: stop when a claim returns nothing and no batch is in flight. */
+  /** `--once`: stop when a claim returns nothing and no batch is in flight (after `upstreamDone`). */
   readonly once?: boolean
-  /** Wait between empty claims when not `once`, default 200 ms. */
+  /** `--once` while the stages staging rows still run: a claim coming back empty ends the run only after this resolved. */
+  readonly upstreamDone?: Promise<void>
+  /**
+   * Longest wait between empty claims, default 1000 ms: a relay is woken as soon as rows are staged
+   * (by a staging commit in this process, or `LISTEN`/`NOTIFY` from other processes), the interval
+   * is only the safety net.
+   */
   readonly pollIntervalMs?: number
+  /** LISTEN for staging commits of other processes (default true; needs one extra connection). */
+  readonly listen?: boolean
   /**
    * Claimed batches in flight at most, default 4. Each holds a pooled connection (its open
    * transaction) until settled, so this must stay below the pool size.
@@ -63,20 +72,41 @@ export class PostgresOutboxSource implements Source {
 
   async run(emit: (batch: SourceBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
     const n = this.opts.batchSize ?? 100
-    const poll = this.opts.pollIntervalMs ?? 200
+    const poll = this.opts.pollIntervalMs ?? 1000
     const maxInFlight = Math.max(1, this.opts.maxInFlight ?? 4)
+    const table = `${this.opts.schema}.${this.opts.table}`
+    const unlisten = !this.opts.once && this.opts.listen !== false
+      ? await listenForStaging(() => new pg.Client({ connectionString: this.opts.settings.databaseUrl, application_name: 'rtds relay listen' }))
+      : async () => {}
+    try {
+      await this.claimLoop(emit, signal, n, poll, maxInFlight, table)
+    } finally {
+      await unlisten()
+    }
+  }
+
+  private async claimLoop(emit: (batch: SourceBatch) => Promise<void>, signal: AbortSignal, n: number, poll: number, maxInFlight: number, table: string): Promise<void> {
+    const upstreamDone = this.opts.upstreamDone
+    let upstreamEnded = !upstreamDone
+    void upstreamDone?.then(() => (upstreamEnded = true))
     while (!signal.aborted && !this.closed) {
       // never wait on the pool for a connection: wait for a batch of ours to settle instead
       while (this.inFlight.size >= maxInFlight && !signal.aborted) await Promise.race(this.inFlight)
       if (signal.aborted || this.closed) break
+      const seen = stagedCount(table)
       const claimed = await this.claim(n)
       if (!claimed) {
+        if (this.opts.once && !upstreamEnded) {
+          // upstream still staging: wait for its next commit (or its end), then claim again
+          await Promise.race([untilStaged(table, poll, signal, seen), upstreamDone])
+          continue
+        }
         if (this.opts.once) {
           if (this.inFlight.size === 0) break
           await Promise.race(this.inFlight)
           continue
         }
-        await sleep(poll, signal)
+        await untilStaged(table, poll, signal, seen)
         continue
       }
       await emit(claimed)
@@ -188,17 +218,4 @@ export class PostgresOutboxSource implements Source {
     this.closed = true
     await Promise.all([...this.abandon.values()].map((rollback) => rollback()))
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const t = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(t)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }

@@ -1,17 +1,28 @@
 /**
- * The staging sink: writes a batch of records into a Postgres staging (outbox) table in ONE
- * transaction, as multi-row INSERTs with bound parameters (key, value jsonb, origin). `write`
- * resolves after COMMIT, which is what lets the HTTP API answer 202 only for durable records.
+ * The staging sink, a GROUP COMMIT writer: every `write` call (one per stage group: API requests,
+ * scheduled pulls) joins the next transaction. At most one commit per sink is in flight; records
+ * arriving while it runs wait in the pending group, and the next commit starts the moment the
+ * previous one ended with everything pending — no linger, no idle wait. A commit is ONE statement
+ * (`INSERT … SELECT FROM unnest($1::text[], $2::jsonb[], $3::text[])`: three array parameters, any
+ * number of rows), so it is its own transaction. Size caps (records, bytes of JSON per commit) keep
+ * each transaction, and memory, bounded; what does not fit waits for the following commit. Each
+ * `write` resolves after the COMMIT that holds its records, which is what lets the HTTP API answer
+ * 202 only for durable records; a failed commit rejects every write it held (retried by the engine).
+ * Each commit wakes the relays of the table: in this process directly, in others by `pg_notify`.
  */
 import type pg from 'pg'
 import type { ConnectionSettings } from '../../core/settings.js'
 import { RecordError } from '../../core/errors.js'
-import type { RecordFailure, Sink, StreamRecord } from '../../core/stream.js'
+import type { RecordFailure, Sink, SinkCommitFact, StreamRecord } from '../../core/stream.js'
 import { pgQualified } from './ddl.js'
-import { withTransaction } from './client.js'
+import { classifyPgError } from './client.js'
+import { STAGING_CHANNEL, stagingCommitted } from './staging-signal.js'
 
-/** Rows per INSERT statement (3 parameters each, far below Postgres' 65535-parameter limit). */
-const ROWS_PER_STATEMENT = 500
+/** Default caps of one group commit. */
+export const STAGING_COMMIT_MAX_RECORDS = 5000
+export const STAGING_COMMIT_MAX_BYTES = 8 * 1024 * 1024
+/** Commits in flight per sink (each one ending starts the next with everything pending). */
+export const STAGING_COMMITS_IN_FLIGHT = 1
 
 export interface PostgresStagingSinkOptions {
   /** Sink name (the table's name in the pipeline). */
@@ -21,6 +32,19 @@ export interface PostgresStagingSinkOptions {
   /** Postgres schema and table of the staging table (validated and quoted). */
   readonly schema: string
   readonly table: string
+  /** Records per commit at most, default {@link STAGING_COMMIT_MAX_RECORDS}. */
+  readonly maxRecords?: number
+  /** Bytes of JSON values per commit at most (one larger record still commits alone), default {@link STAGING_COMMIT_MAX_BYTES}. */
+  readonly maxBytes?: number
+  /** Commits in flight at most, default {@link STAGING_COMMITS_IN_FLIGHT}. */
+  readonly maxCommits?: number
+}
+
+interface Waiting {
+  readonly rows: [string | null, string, string][]
+  readonly bytes: number
+  resolve(): void
+  reject(err: unknown): void
 }
 
 /**
@@ -42,34 +66,89 @@ export function toJsonb(value: unknown): string | RecordError {
 /** Postgres staging (outbox) table as a sink; see the module comment. */
 export class PostgresStagingSink implements Sink {
   readonly name: string
-  private readonly target: string
+  /** The stage keeps this many records in flight towards the sink: a commit's worth pending while one runs. */
+  readonly window: number
+  private readonly sql: string
+  private readonly channelPayload: string
+  private readonly maxRecords: number
+  private readonly maxBytes: number
+  private readonly pending: Waiting[] = []
+  private active = 0
+  private readonly maxCommits: number
+  private observer: ((fact: SinkCommitFact) => void) | undefined
   constructor(private readonly opts: PostgresStagingSinkOptions) {
     this.name = opts.name
-    this.target = pgQualified(opts.schema, opts.table)
+    this.maxRecords = Math.max(1, opts.maxRecords ?? STAGING_COMMIT_MAX_RECORDS)
+    this.maxBytes = Math.max(1, opts.maxBytes ?? STAGING_COMMIT_MAX_BYTES)
+    this.maxCommits = Math.max(1, opts.maxCommits ?? STAGING_COMMITS_IN_FLIGHT)
+    this.window = this.maxRecords * 2
+    // the NOTIFY is delivered at COMMIT: relays in other processes wake (staging-signal.ts)
+    this.sql = `WITH ins AS (INSERT INTO ${pgQualified(opts.schema, opts.table)} (key, value, origin) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[]))
+      SELECT pg_notify('${STAGING_CHANNEL}', $4)`
+    this.channelPayload = `${opts.schema}.${opts.table}`
   }
 
-  /** Inserts every storable record in one transaction; resolves after COMMIT with the unstorable ones. */
+  /** Called after every commit (commit latency and size). */
+  observe(listener: (fact: SinkCommitFact) => void): void {
+    this.observer = listener
+  }
+
+  /** Joins the next group commit with every storable record; resolves after that COMMIT with the unstorable ones. */
   async write(records: readonly StreamRecord[]): Promise<readonly RecordFailure[]> {
     const failures: RecordFailure[] = []
     const rows: [string | null, string, string][] = []
+    let bytes = 0
     for (const record of records) {
       const json = toJsonb(record.value)
       if (json instanceof RecordError) failures.push({ record, error: json })
-      else rows.push([record.key, json, record.origin])
+      else {
+        rows.push([record.key, json, record.origin])
+        bytes += json.length
+      }
     }
     if (rows.length === 0) return failures
-    await withTransaction(this.opts.pool, this.opts.settings, `insert into staging table ${this.opts.schema}.${this.opts.table}`, async (client) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
-        const params: (string | null)[] = []
-        const tuples = chunk.map((row, j) => {
-          params.push(...row)
-          return `($${j * 3 + 1}, $${j * 3 + 2}::jsonb, $${j * 3 + 3})`
-        })
-        await client.query(`INSERT INTO ${this.target} (key, value, origin) VALUES ${tuples.join(', ')}`, params)
-      }
+    await new Promise<void>((resolve, reject) => {
+      this.pending.push({ rows, bytes, resolve, reject })
+      this.pump()
     })
     return failures
+  }
+
+  /** Starts commits while fewer than `maxCommits` run and writes are pending; each one ending starts the next. */
+  private pump(): void {
+    while (this.active < this.maxCommits && this.pending.length > 0) {
+      const take: Waiting[] = []
+      let n = 0, bytes = 0
+      while (this.pending.length > 0) {
+        const w = this.pending[0]
+        if (take.length > 0 && (n + w.rows.length > this.maxRecords || bytes + w.bytes > this.maxBytes)) break
+        take.push(this.pending.shift()!)
+        n += w.rows.length
+        bytes += w.bytes
+      }
+      this.active++
+      void this.commit(take, n, bytes).finally(() => {
+        this.active--
+        this.pump()
+      })
+    }
+  }
+
+  /** One transaction: one multi-row statement with every row of `take`. */
+  private async commit(take: readonly Waiting[], n: number, bytes: number): Promise<void> {
+    const keys: (string | null)[] = [], values: string[] = [], origins: string[] = []
+    for (const w of take) for (const [k, v, o] of w.rows) (keys.push(k), values.push(v), origins.push(o))
+    const began = Date.now()
+    try {
+      await this.opts.pool.query(this.sql, [keys, values, origins, this.channelPayload])
+    } catch (err) {
+      const e = classifyPgError(err, this.opts.settings, `insert into staging table ${this.opts.schema}.${this.opts.table}`)
+      for (const w of take) w.reject(e)
+      return
+    }
+    for (const w of take) w.resolve()
+    stagingCommitted(this.channelPayload) // relays of this process wake at once
+    this.observer?.({ records: n, bytes, ms: Date.now() - began, writes: take.length })
   }
 
   /** The pool is owned by the backend, which ends it. */

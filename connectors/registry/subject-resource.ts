@@ -4,6 +4,7 @@
  * with the declared schema in normal form; a different schema is a new version whose verdict comes
  * from the registry's compatibility endpoint, and whose breaking fields rtds names itself.
  */
+import { retry } from '../../core/retry.js'
 import type { ConnectionSettings } from '../../core/settings.js'
 import { redactUrl } from '../../core/settings.js'
 import { ConnectionError, RtdsError } from '../../core/errors.js'
@@ -45,44 +46,43 @@ export class RegistryHttp {
 
   /** One request; `undefined` on 404. Unreachable registries are retried with backoff, then a `ConnectionError`. */
   async request<T>(method: string, path: string, body?: unknown, what = 'schema registry request'): Promise<T | undefined> {
-    let delay = 300
-    for (let i = 1; ; i++) {
-      let res: Response
+    const unavailable = (err: unknown): ConnectionError => {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause
+      return new ConnectionError(`${what} failed: schema registry at ${redactUrl(this.settings.schemaRegistryUrl)} is unavailable (${cause?.code ?? cause?.message ?? (err as Error).message})`, {
+        cause: err,
+        hint: 'start the services with `npm run services:up`, or set SCHEMA_REGISTRY_URL',
+      })
+    }
+    // unreachable, or a 5xx: retried with backoff; any other answer is final
+    const res = await retry(async () => {
+      let r: Response
       try {
-        res = await fetch(this.base + path, {
+        r = await fetch(this.base + path, {
           method,
           headers: { accept: CONTENT_TYPE, ...(body === undefined ? {} : { 'content-type': CONTENT_TYPE }), ...(this.auth ? { authorization: this.auth } : {}) },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(10_000),
         })
       } catch (err) {
-        if (i < this.attempts) {
-          await new Promise((r) => setTimeout(r, delay * (0.75 + Math.random() / 2)))
-          delay *= 2
-          continue
-        }
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause
-        throw new ConnectionError(`${what} failed: schema registry at ${redactUrl(this.settings.schemaRegistryUrl)} is unavailable (${cause?.code ?? cause?.message ?? (err as Error).message})`, {
-          cause: err,
-          hint: 'start the services with `npm run services:up`, or set SCHEMA_REGISTRY_URL',
-        })
+        throw unavailable(err)
       }
-      const text = await res.text()
-      if (res.status === 404) return undefined
-      if (res.ok) return (text ? JSON.parse(text) : {}) as T
-      if (res.status >= 500 && i < this.attempts) {
-        await new Promise((r) => setTimeout(r, delay))
-        delay *= 2
-        continue
-      }
-      let message = text
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text
-      } catch {
-        /* not JSON */
-      }
-      throw classifyRegistryError(Object.assign(new Error(message.slice(0, 500)), { status: res.status }), this.settings, what)
+      if (r.status >= 500) throw new ServerAnswer(r.status, await r.text())
+      return r
+    }, { maxAttempts: this.attempts, initialDelayMs: 600, retriable: (e) => e instanceof ConnectionError || e instanceof ServerAnswer }).catch((e) => {
+      if (e instanceof ServerAnswer) return e
+      throw e
+    })
+    const status = res.status
+    const text = res instanceof ServerAnswer ? res.text : await res.text()
+    if (status === 404) return undefined
+    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : {}) as T
+    let message = text
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? text
+    } catch {
+      /* not JSON */
     }
+    throw classifyRegistryError(Object.assign(new Error(message.slice(0, 500)), { status }), this.settings, what)
   }
 
   /** The latest version of `subject`, or undefined when the subject does not exist. */
@@ -192,4 +192,11 @@ export const registryResourceType: ResourceType = {
     return out
   },
   apply: (step, clients) => applySubjectStep(step, clients.registry()),
+}
+
+/** A 5xx answer of the registry (retried; the last one is reported like any other answer). */
+class ServerAnswer extends Error {
+  constructor(readonly status: number, readonly text: string) {
+    super(`HTTP ${status}`)
+  }
 }

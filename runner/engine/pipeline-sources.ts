@@ -31,6 +31,8 @@ export interface InputContext {
   readonly onListen?: (source: Source) => void
   /** Replaces a pipeline source's connector for one stage (`rtds test` feeds its inputs this way); `undefined` keeps the connector. */
   readonly sourceOverride?: SourceOverride
+  /** `--once`: resolves when every stage upstream of this one ended (readers fix "what is there" then). */
+  readonly upstreamDone?: Promise<void>
 }
 
 /**
@@ -90,6 +92,7 @@ export function stageInputs(stage: StageSpec, ctx: InputContext): StageInputs {
       stage: stage.name,
       once: ctx.once,
       batchSize: stage.batch.size,
+      ...(ctx.upstreamDone ? { upstreamDone: ctx.upstreamDone } : {}),
       onUndecodable: (raw, error) => ctx.onUndecodable(stage, raw, error),
     }))
   }

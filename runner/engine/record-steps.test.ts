@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { compilePipeline } from '../../connectors/index.js'
+import { CONNECTOR_CATALOG, compilePipeline } from '../../connectors/index.js'
 import type { PipelineSpec } from '../../dsl/spec.js'
 import { generateUser } from '../../connectors/generate/randomuser-generate.js'
 import { RecordError } from '../../core/errors.js'
@@ -20,7 +20,7 @@ const test = suite('runner > engine > record-steps')
 
 test('ingest: the key is login.uuid; the value is validated against the relayed topic schema', async () => {
   const spec = usersSpec()
-  const ingest = compileRecordSteps(spec, spec.stages.ingest)
+  const ingest = compileRecordSteps(spec, spec.stages.ingest, CONNECTOR_CATALOG)
   const u: any = generateUser(4, 0)
   const [out] = outputsOf(await ingest({ key: null, value: u, origin: 'o' }))
   assert.is(out.key, u.login.uuid)
@@ -38,7 +38,7 @@ test('ingest: the key is login.uuid; the value is validated against the relayed 
 
 test('store: the transform gives the reference row; a row missing a column is a validation failure', async () => {
   const spec = usersSpec()
-  const store = compileRecordSteps(spec, spec.stages.store)
+  const store = compileRecordSteps(spec, spec.stages.store, CONNECTOR_CATALOG)
   const u: any = generateUser(4, 3)
   const [out] = outputsOf(await store({ key: u.login.uuid, value: u, origin: 'kafka:users_created/0@1' }))
   // transform outputs are null-prototype objects, as jsonata makes them: compare their data
@@ -54,18 +54,18 @@ test('store: the transform gives the reference row; a row missing a column is a 
 test('a transform that fails or runs too long is a transform failure (the stage goes on)', async () => {
   const spec = usersSpec()
   const slow = { ...spec, settings: { transform: { timeout: 50, maxDepth: 500 } } }
-  const loop = compileRecordSteps(slow, { ...spec.stages.store, transform: { expr: '($f := function($n){ $n > 0 ? $f($n + 1) : 0 }; $f(1))', pos: spec.stages.store.pos } })
+  const loop = compileRecordSteps(slow, { ...spec.stages.store, transform: { expr: '($f := function($n){ $n > 0 ? $f($n + 1) : 0 }; $f(1))', pos: spec.stages.store.pos } }, CONNECTOR_CATALOG)
   const t0 = Date.now()
   const e = errorOf(await loop({ key: 'k', value: {}, origin: 'o' }))
   assert.is(e.reason, 'transform')
   assert.match(e.message, /D101[12]/)
   assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`)
-  const spin = compileRecordSteps(slow, { ...spec.stages.store, transform: { expr: '$count([1..20000000].($ * 2))', pos: spec.stages.store.pos } })
+  const spin = compileRecordSteps(slow, { ...spec.stages.store, transform: { expr: '$count([1..20000000].($ * 2))', pos: spec.stages.store.pos } }, CONNECTOR_CATALOG)
   const t1 = Date.now()
   const e2 = errorOf(await spin({ key: 'k', value: {}, origin: 'o' }))
   assert.is(e2.reason, 'transform')
   assert.ok(Date.now() - t1 < 3000, `took ${Date.now() - t1} ms`)
-  const nothing = compileRecordSteps(spec, { ...spec.stages.store, transform: { expr: 'missing.field', pos: spec.stages.store.pos } })
+  const nothing = compileRecordSteps(spec, { ...spec.stages.store, transform: { expr: 'missing.field', pos: spec.stages.store.pos } }, CONNECTOR_CATALOG)
   assert.match(errorOf(await nothing({ key: 'k', value: {}, origin: 'o' })).message, 'produced no value')
 })
 

@@ -9,7 +9,7 @@ import type { PipelineSpec, StageSpec, TableSpec, TopicSpec } from '../../dsl/sp
 import { stagingTopicOf } from '../../dsl/staging-topic.js'
 import { RecordError } from '../../core/errors.js'
 import { schemaValidator, type RecordValidator } from '../../dsl/record-validate.js'
-import { CONNECTORS } from '../../connectors/index.js'
+import { connectorOf, type ConnectorCatalog } from '../../dsl/connector-config.js'
 import { compileExpression, type Evaluator } from '../../transform/transform-fn.js'
 
 /** What a record becomes: one output record per target, or the reason it cannot go anywhere. */
@@ -44,7 +44,7 @@ export function dlqTopicOf(spec: PipelineSpec, stage: StageSpec): string {
 }
 
 /** The topic whose schema records written into staging table `name` must match (undefined when none). */
-function stepOf(spec: PipelineSpec, target: Target, opts: ExprOptions): TargetStep {
+function stepOf(spec: PipelineSpec, catalog: ConnectorCatalog, target: Target, opts: ExprOptions): TargetStep {
   const topic = target.kind === 'topic' ? target.topic : stagingTopicOf(spec, target.table.name)
   if (topic) {
     return {
@@ -56,7 +56,7 @@ function stepOf(spec: PipelineSpec, target: Target, opts: ExprOptions): TargetSt
     }
   }
   if (target.kind === 'table') {
-    const row = CONNECTORS.get(target.table.kind).rowValidator?.(target.table)
+    const row = connectorOf(catalog, 'table', target.table.kind)?.rowValidator?.(target.table)
     if (row) return { name: target.table.name, ...row }
   }
   return { name: target.kind === 'topic' ? target.topic.name : target.table.name, what: 'nothing' }
@@ -68,10 +68,10 @@ interface ExprOptions {
 }
 
 /** Compiles the per-record steps of `stage`. */
-export function compileRecordSteps(spec: PipelineSpec, stage: StageSpec): (record: StreamRecord) => Promise<Prepared> {
+export function compileRecordSteps(spec: PipelineSpec, stage: StageSpec, catalog: ConnectorCatalog): (record: StreamRecord) => Promise<Prepared> {
   const opts = { timeoutMs: spec.settings.transform.timeout, maxDepth: spec.settings.transform.maxDepth }
   const transform = stage.transform ? compileExpression(stage.transform.expr, opts) : undefined
-  const steps = stageTargets(spec, stage).map((t) => stepOf(spec, t, opts))
+  const steps = stageTargets(spec, stage).map((t) => stepOf(spec, catalog, t, opts))
   return async (record) => {
     let value = record.value
     if (transform) {

@@ -1,9 +1,10 @@
 /**
- * `runPipeline`: executes a compiled task graph on a backend. Streaming (default): every stage
- * runs at once until `signal` aborts. `once`: each stage starts when the stages upstream of it in the
- * compiled graph have drained —
- * scheduled sources do one run now (honouring `runFor`), then the relay drains the outbox, then
- * the consumers read up to the end offsets — so when it returns every stage was drained.
+ * `runPipeline`: executes a compiled task graph on a backend. Every stage runs at once. Streaming
+ * (default): until `signal` aborts. `once`: scheduled sources do one run now (honouring `runFor`)
+ * while the relay already publishes what is staged and the consumers already store what is
+ * published; a reading stage ends when every stage upstream of it in the compiled graph ended and
+ * it drained what was there then (the outbox empty, the end offsets read at that moment) — so when
+ * it returns every stage was drained.
  * Aborting `signal` is a graceful stop: inputs stop, in-flight batches finish and are acked; after
  * `graceMs` what is still in flight is nacked (redelivered by the next run) and the run returns.
  * The caller owns (and closes) the backend.
@@ -129,7 +130,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
     if (events.active) events.emit({ type: 'record.dead_lettered', stage: stage.name, component: topic, dlqTopic: topic, reason: 'decode', error: error.message, origin: raw.origin })
   }
 
-  const runOne = async (stage: StageSpec): Promise<void> => {
+  const runOne = async (stage: StageSpec, upstreamDone?: Promise<void>): Promise<void> => {
     const sinks: Sink[] = stageTargets(spec, stage).map((t) => {
       const entity = t.kind === 'topic' ? t.topic : t.table
       const sink = backend.runtime(kindOf(entity)).sink
@@ -137,14 +138,15 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
       return sink(entity)
     })
     const { sources: inputs, tinyBatches } = stageInputs(stage, {
-      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onListen: opts.onListen, sourceOverride: opts.sourceOverride, events,
+      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onListen: opts.onListen, sourceOverride: opts.sourceOverride, events, upstreamDone,
     })
     try {
       await runStage({
-        stage, inputs, sinks, prepare: compileRecordSteps(spec, stage), dlq, dlqTopic: dlqTopicOf(spec, stage),
+        stage, inputs, sinks, prepare: compileRecordSteps(spec, stage, graph.connectors), dlq, dlqTopic: dlqTopicOf(spec, stage),
         stats: stats[stage.name], stop: stop.signal, kill: kill.signal, events, redactor, restartInputs: !once,
-        // only request/response sources emit tiny batches worth waiting for (one transaction, many requests)
-        lingerMs: tinyBatches ? stage.batch.timeout : 0,
+        // only request/response sources emit tiny batches worth waiting for (one transaction, many
+        // requests) — and only when the sink does not group-commit by itself (a sink with a window does)
+        lingerMs: tinyBatches && !sinks.some((s) => s.window) ? stage.batch.timeout : 0,
       })
     } finally {
       await Promise.all([...inputs.map((i) => i.close()), ...sinks.map((s) => s.close())].map((p) => p.catch(() => {})))
@@ -152,15 +154,14 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
   }
 
   try {
-    // walk the compiled graph: streaming starts every stage at once; --once starts a stage when
-    // every stage upstream of it has drained
+    // walk the compiled graph: every stage starts at once, --once included; in --once a stage's
+    // readers learn when every stage upstream of it ended (then they drain what is there and end)
     const upstream = upstreamStages(graph)
     const running = new Map<string, Promise<void>>()
     for (const [name, before] of upstream) {
       const stage = spec.stages[name]!
-      running.set(name, once
-        ? Promise.all(before.map((b) => running.get(b))).then(() => (stop.signal.aborted ? undefined : runOne(stage)))
-        : runOne(stage))
+      const upstreamDone = once ? Promise.allSettled(before.map((b) => running.get(b))).then(() => {}) : undefined
+      running.set(name, runOne(stage, upstreamDone))
     }
     await Promise.all(running.values())
   } finally {

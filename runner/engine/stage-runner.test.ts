@@ -311,4 +311,55 @@ test('events: batches read, records written and dead letters reach the event sea
   assert.ok(dead && dead.type === 'record.dead_lettered' && dead.reason === 'transform' && dead.origin === 'test index=5')
 })
 
+test('pipelined (sink with a window): groups overlap, complete out of order, each acked after its own write; in flight stays near the window', async () => {
+  const log: string[] = []
+  const { source, state } = fakeSource(12, 10, log)
+  let concurrent = 0, maxConcurrent = 0, call = 0
+  const written: StreamRecord[] = []
+  const sink: Sink = {
+    name: 'out', window: 40,
+    async write(records) {
+      const me = call++
+      concurrent++
+      maxConcurrent = Math.max(maxConcurrent, concurrent)
+      await wait(me === 1 ? 80 : 5) // the second group finishes long after later ones
+      written.push(...records)
+      log.push(`written ${(records[0].value as { i: number }).i / 10}`)
+      concurrent--
+      return []
+    },
+    async close() {},
+  }
+  const events = new EventBus()
+  const inFlight: number[] = []
+  events.on((e) => { if (e.type === 'writes.in_flight') inFlight.push(e.records) })
+  const stats = newStageStats()
+  await runStage(options({ inputs: [source], sinks: [sink], stats, events, stage: stageSpec({ parallelism: 2 }), lingerMs: 0 }))
+  assert.is(written.length, 120)
+  assert.is(state.acked, 12)
+  assert.ok(maxConcurrent > 1, `writes overlapped (max ${maxConcurrent})`)
+  assert.ok(log.indexOf('ack 2') < log.indexOf('ack 1'), 'a later group is acked before the slow one (out of order)')
+  for (let b = 0; b < 12; b++) assert.ok(log.indexOf(`written ${b}`) < log.indexOf(`ack ${b}`), `group ${b} acked only after its write`)
+  assert.ok(Math.max(...inFlight) <= 40 + 2 * 10, `in flight bounded by window + one group per worker (${Math.max(...inFlight)})`)
+  assert.is(stats.inFlightHighWater, Math.max(...inFlight))
+})
+
+test('pipelined: a group whose write fails for good is nacked while the others are acked', async () => {
+  const log: string[] = []
+  const { source, state } = fakeSource(6, 10, log)
+  const sink: Sink = {
+    name: 'out', window: 30,
+    async write(records) {
+      if ((records[0].value as { i: number }).i === 20) throw new RtdsError('table does not exist')
+      await wait(2)
+      return []
+    },
+    async close() {},
+  }
+  await runStage(options({ inputs: [source], sinks: [sink], lingerMs: 0 }))
+  assert.is(state.acked, 5)
+  assert.is(state.nacked, 1)
+  assert.ok(log.includes('nack 2'))
+})
+
 test.run()

@@ -9,6 +9,12 @@
  *   → dead-letter (the records that failed, with their reason)
  *   → ack (only then; a group whose writes cannot complete is nacked — never acked with records missing).
  *
+ * A stage whose sinks declare a `window` (records worth keeping in flight, e.g. the Cassandra sink's
+ * shared window of prepared writes) is pipelined: a worker hands the prepared group's write → dead-letter
+ * → ack to the background and reads the next group while fewer than `window` records are in flight.
+ * Groups then settle out of order; sources move their position only over the contiguous acked prefix
+ * (Kafka: `PartitionProgress`, the low watermark), so nothing is committed past an unacknowledged write.
+ *
  * Each step is an exported function testable alone. Everything worth observing is emitted on the
  * stage's `EventBus` (core/events.ts); logging is one subscriber (`logEvents`).
  */
@@ -33,6 +39,8 @@ export interface StageStats {
   retries: number
   /** Largest number of batches waiting in the stage's queue. */
   queueHighWater: number
+  /** Most records being written at once (pipelined stages: sinks with a window). */
+  inFlightHighWater: number
   /** Wall-clock time the stage ran (ms). */
   ms: number
   /** Records being written right now (sinks not yet acknowledged). */
@@ -41,7 +49,7 @@ export interface StageStats {
 }
 
 export function newStageStats(): StageStats {
-  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, ms: 0, inFlight: 0, errors: [] }
+  return { in: 0, out: 0, dlq: 0, batches: 0, nacked: 0, retries: 0, queueHighWater: 0, inFlightHighWater: 0, ms: 0, inFlight: 0, errors: [] }
 }
 
 export interface StageRunOptions {
@@ -236,6 +244,49 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
     return settleGroup(group, error, (what, err) => stageError(stage.name, `${what} failed: ${messageOf(err)} (the batch will be delivered again)`))
   }
 
+  // sinks with a shared window of in-flight writes (Cassandra, the group-committing staging
+  // table): keep dispatching groups while fewer records than the largest window are in flight;
+  // otherwise a worker waits for its group
+  const window = Math.max(0, ...opts.sinks.map((sk) => sk.window ?? 0))
+  for (const sk of opts.sinks) sk.observe?.((fact) => {
+    if (events.active) events.emit({ type: 'sink.committed', ...component(sk.name), ...fact })
+  })
+  const tasks = new Set<Promise<void>>()
+  const roomWaiters: (() => void)[] = []
+  const writing = (delta: number): void => {
+    stats.inFlight += delta
+    if (delta > 0) stats.inFlightHighWater = Math.max(stats.inFlightHighWater, stats.inFlight)
+    if (events.active) events.emit({ type: 'writes.in_flight', ...component(stage.name), records: stats.inFlight, ...(window ? { window } : {}) })
+    if (delta < 0) for (const w of roomWaiters.splice(0)) w()
+  }
+  /** Steps write → dead-letter → ack of one prepared group (in the background when pipelined). */
+  const finishGroup = async (group: readonly SourceBatch[], prepared: PreparedGroup, n: number, taken: number): Promise<void> => {
+    let inFlight = n
+    writing(n)
+    try {
+      await writeTargets(opts.sinks, prepared, stage.batch.size, retryWrite, (sink, records, ms) => {
+        if (events.active) events.emit({ type: 'records.written', ...component(sink.name), records, ms })
+      })
+      writing(-inFlight)
+      inFlight = 0
+      const dead = await deadLetterFailed(group, prepared.failed, deadLetter)
+      group.forEach((batch, i) => {
+        stats.out += batch.records.length - dead[i]
+        ;(batch as ObservedBatch).deadLettered?.(dead[i])
+      })
+      const acking = Date.now()
+      await settle(group)
+      if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: Date.now() - acking, ok: true })
+    } catch (err) {
+      if (inFlight) writing(-inFlight)
+      const e = err instanceof Error ? err : new Error(String(err))
+      stats.errors.push(`${stage.name}: ${e.message}`)
+      const acking = Date.now()
+      await settle(group, e)
+      if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: Date.now() - acking, ok: false })
+    }
+  }
+
   async function worker(): Promise<void> {
     for (;;) {
       const group = await readGroup(queue, stage.batch.size, opts.lingerMs ?? stage.batch.timeout, opts.kill)
@@ -248,35 +299,25 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
       const taken = Date.now()
       stats.batches += group.length
       stats.in += n
-      let inFlight = 0
-      const writing = (delta: number): void => {
-        inFlight += delta
-        stats.inFlight += delta
-        if (events.active) events.emit({ type: 'writes.in_flight', ...component(stage.name), records: stats.inFlight })
-      }
+      let prepared: PreparedGroup
       try {
-        const prepared = await prepareGroup(group, opts.prepare, opts.sinks.length)
-        writing(n)
-        await writeTargets(opts.sinks, prepared, stage.batch.size, retryWrite, (sink, records, ms) => {
-          if (events.active) events.emit({ type: 'records.written', ...component(sink.name), records, ms })
-        })
-        writing(-inFlight)
-        const dead = await deadLetterFailed(group, prepared.failed, deadLetter)
-        group.forEach((batch, i) => {
-          stats.out += batch.records.length - dead[i]
-          ;(batch as ObservedBatch).deadLettered?.(dead[i])
-        })
-        const acking = Date.now()
-        await settle(group)
-        if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: Date.now() - acking, ok: true })
+        prepared = await prepareGroup(group, opts.prepare, opts.sinks.length)
       } catch (err) {
-        if (inFlight) writing(-inFlight)
         const e = err instanceof Error ? err : new Error(String(err))
         stats.errors.push(`${stage.name}: ${e.message}`)
-        const acking = Date.now()
         await settle(group, e)
-        if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: Date.now() - acking, ok: false })
+        if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: 0, ok: false })
+        continue
       }
+      if (window === 0) {
+        await finishGroup(group, prepared, n, taken)
+        continue
+      }
+      // pipelined: the group is written, dead-lettered and acked in the background; the source
+      // commits only over acked groups (low watermark), so completing out of order is safe
+      const task = finishGroup(group, prepared, n, taken).finally(() => tasks.delete(task))
+      tasks.add(task)
+      while (stats.inFlight >= window) await new Promise<void>((r) => roomWaiters.push(r))
     }
   }
 
@@ -327,6 +368,7 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
   const inputs = Promise.all(opts.inputs.map(runInput)).finally(() => queue.close())
   const workers = Array.from({ length: Math.max(1, stage.parallelism) }, () => worker())
   await Promise.all([inputs, ...workers])
+  while (tasks.size > 0) await Promise.all([...tasks])
   opts.kill.removeEventListener('abort', onKill)
   stats.queueHighWater = Math.max(stats.queueHighWater, queue.highWater)
   stats.ms = Date.now() - began

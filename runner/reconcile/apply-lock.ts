@@ -3,6 +3,7 @@
  * connection for the whole apply, so two applies against the same database never interleave. The
  * holder is identified through `application_name` (`rtds apply alice@ci-runner-3 pid 4242`).
  */
+import { sleep } from '../../core/retry.js'
 import os from 'node:os'
 import pg from 'pg'
 import type { ConnectionSettings } from '../../core/settings.js'
@@ -68,7 +69,7 @@ export async function acquireApplyLock(settings: Pick<ConnectionSettings, 'datab
       }
       if (!warned) opts.onWait?.(holder)
       warned = true
-      await new Promise((res) => setTimeout(res, 250))
+      await sleep(250)
     }
   } catch (err) {
     await client.end().catch(() => {})

@@ -3,6 +3,7 @@
  * croner's: a wall-clock time skipped by spring-forward runs at the first valid instant after it,
  * one repeated by fall-back runs once) or a fixed interval.
  */
+import { sleep } from '../../core/retry.js'
 import { Cron } from 'croner'
 import type { ScheduleSpec } from '../../dsl/spec.js'
 import { UsageError } from '../../core/errors.js'
@@ -51,14 +52,6 @@ export async function sleepUntil(when: Date, signal: AbortSignal, now: () => num
     if (signal.aborted) return false
     const left = when.getTime() - now()
     if (left <= 0) return true
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(t)
-        signal.removeEventListener('abort', done)
-        resolve()
-      }
-      const t = setTimeout(done, Math.min(left, MAX_TIMER_MS))
-      signal.addEventListener('abort', done, { once: true })
-    })
+    await sleep(Math.min(left, MAX_TIMER_MS), signal)
   }
 }

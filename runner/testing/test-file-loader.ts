@@ -14,12 +14,13 @@ const SKIP_DIRS = new Set(['node_modules', 'dist', '.git'])
 
 /**
  * Expands files and folders to the pipeline test files they hold (folders recursively, sorted).
- * `missing` lists paths that do not exist.
- * @example findTestFiles(['pipelines/']) // { files: ['pipelines/users.test.yaml'], missing: [] }
+ * `missing` lists paths that do not exist, `empty` the folders that hold no test file.
+ * @example findTestFiles(['pipelines/']) // { files: ['pipelines/users.test.yaml'], missing: [], empty: [] }
  */
-export function findTestFiles(paths: readonly string[]): { files: string[]; missing: string[] } {
+export function findTestFiles(paths: readonly string[]): { files: string[]; missing: string[]; empty: string[] } {
   const files: string[] = []
   const missing: string[] = []
+  const empty: string[] = []
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       if (SKIP_DIRS.has(name)) continue
@@ -31,10 +32,13 @@ export function findTestFiles(paths: readonly string[]): { files: string[]; miss
   for (const p of paths) {
     let st
     try { st = statSync(p) } catch { missing.push(p); continue }
-    if (st.isDirectory()) walk(p)
-    else files.push(p)
+    if (st.isDirectory()) {
+      const before = files.length
+      walk(p)
+      if (files.length === before) empty.push(p)
+    } else files.push(p)
   }
-  return { files: [...new Set(files)], missing }
+  return { files: [...new Set(files)], missing, empty }
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined

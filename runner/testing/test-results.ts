@@ -40,6 +40,8 @@ export interface TestRunResult {
   readonly files: readonly FileResult[]
   /** Paths given on the command line that do not exist. */
   readonly missing: readonly string[]
+  /** Folders given on the command line that hold no `*.test.yaml` file (exit 1: nothing was tested). */
+  readonly empty?: readonly string[]
   readonly durationMs: number
 }
 
@@ -58,9 +60,13 @@ export function summarize(run: TestRunResult): { passed: number; failed: number;
   return { passed, failed, errors, updated }
 }
 
-/** Exit code of a run: 2 when anything could not run, else 1 when a case failed, else 0 (DESIGN §4). */
+/**
+ * Exit code of a run: 2 when anything could not run, else 1 when a case failed or a folder held no
+ * test file (or nothing was found at all), else 0 (DESIGN §4).
+ */
 export function exitCodeOf(run: TestRunResult): 0 | 1 | 2 {
   const s = summarize(run)
-  if (s.errors > 0 || (run.files.length === 0 && run.missing.length === 0)) return 2
+  if (s.errors > 0) return 2
+  if ((run.empty?.length ?? 0) > 0 || run.files.length === 0) return 1
   return s.failed > 0 ? 1 : 0
 }

@@ -32,10 +32,10 @@ export interface TestRunOptions {
  */
 export async function runTests(paths: readonly string[], opts: TestRunOptions = {}): Promise<TestRunResult> {
   const started = Date.now()
-  const { files, missing } = findTestFiles(paths)
+  const { files, missing, empty } = findTestFiles(paths)
   const results: FileResult[] = []
   for (const f of files) results.push(await runTestFile(f, opts))
-  return { files: results, missing, durationMs: Date.now() - started }
+  return { files: results, missing, empty, durationMs: Date.now() - started }
 }
 
 async function defaults(opts: TestRunOptions): Promise<{ engine: CaseEngine; load: PipelineLoader }> {

@@ -13,7 +13,7 @@ import { PostgresOutboxSource } from '../../connectors/postgres/outbox-source.js
 import { PostgresRunHistory } from '../../connectors/postgres/run-history.js'
 import { ConnectionError, RecordError } from '../../core/errors.js'
 import type { SourceBatch, StreamRecord } from '../../core/stream.js'
-import { requirePostgres, settings, unique } from './connectors-support.js'
+import { requirePostgres, settings, unique, waitFor } from './connectors-support.js'
 
 const test = suite('connectors > postgres')
 const schema = unique('it_pg')
@@ -67,6 +67,71 @@ test('staging sink: a failing statement commits nothing of the batch', async () 
   }
   await sink(table).write(Array.from({ length: 1200 }, (_, i) => rec(i))) // > one statement
   assert.is((await rows(table)).length, 1200)
+})
+
+test('staging sink group commit: writes arriving during a commit join the next one; each resolves only after its COMMIT; caps bound a transaction', async () => {
+  const table = await freshTable()
+  const s = new PostgresStagingSink({ name: table, pool, settings, schema, table, maxRecords: 50 })
+  const commits: { records: number; writes: number; ms: number }[] = []
+  s.observe((f) => commits.push(f))
+  // 40 writes of 3 records at once (40 API requests): the first commits alone, the rest join
+  // the following commits, 50 records (16 writes) at most each
+  const visible: number[] = []
+  await Promise.all(Array.from({ length: 40 }, async (_, w) => {
+    const failures = await s.write([rec(w * 3), rec(w * 3 + 1), rec(w * 3 + 2)])
+    assert.is(failures.length, 0)
+    // resolved means committed: the rows are readable from another connection
+    visible.push(Number((await pool.query(`SELECT count(*) FROM "${schema}"."${table}" WHERE key = ANY($1)`, [[`k${w * 3}`, `k${w * 3 + 2}`]])).rows[0].count))
+  }))
+  assert.ok(visible.every((v) => v === 2))
+  assert.is((await rows(table)).length, 120)
+  assert.is(commits.reduce((n, c) => n + c.records, 0), 120)
+  assert.is(commits.reduce((n, c) => n + c.writes, 0), 40)
+  assert.is(commits[0].writes, 1, 'the first write did not wait for company (no linger)')
+  assert.ok(commits.length <= 5 && commits.length >= 3, `grouped into few commits (${commits.length})`)
+  for (const c of commits) assert.ok(c.records <= 50, `cap held (${c.records})`)
+  // staging order is arrival order (one multi-row statement per commit)
+  const got = await rows(table)
+  assert.equal(got.slice(0, 3).map((r) => r.key), ['k0', 'k1', 'k2'])
+})
+
+test('staging sink group commit: a failing commit rejects every write that joined it, the next commit is unaffected', async () => {
+  const table = await freshTable()
+  const bad = new PostgresStagingSink({ name: table, pool, settings, schema, table: `${table}_missing` })
+  const outcomes = await Promise.allSettled([bad.write([rec(1)]), bad.write([rec(2)]), bad.write([rec(3)])])
+  assert.ok(outcomes.every((o) => o.status === 'rejected'))
+  const good = sink(table)
+  await Promise.all([good.write([rec(4)]), good.write([rec(5)])])
+  assert.equal((await rows(table)).map((r) => r.key), ['k4', 'k5'])
+})
+
+test('relay is woken by staging commits, not by its poll timer: in this process and through NOTIFY from another', async () => {
+  const table = await freshTable()
+  const relay = source(table, { once: false, pollIntervalMs: 60_000 })
+  const stop = new AbortController()
+  const seen: { key: string | null; at: number }[] = []
+  const running = relay.run(async (b) => {
+    for (const r of b.records) seen.push({ key: r.key, at: performance.now() })
+    await b.ack()
+  }, stop.signal)
+  try {
+    await new Promise((r) => setTimeout(r, 500)) // the relay found nothing and waits (LISTEN is up)
+    let t = performance.now()
+    await sink(table).write([rec(1)]) // this process: the sink's commit wakes the relay directly
+    await waitFor(async () => seen.length === 1, 5000, 'the relay took the staged row')
+    assert.ok(seen[0].at - t < 2000, `woken, not polled (${Math.round(seen[0].at - t)} ms)`)
+    await new Promise((r) => setTimeout(r, 300))
+    // another process: a plain insert + pg_notify, as another rtds' staging sink commits
+    t = performance.now()
+    await pool.query(`WITH ins AS (INSERT INTO "${schema}"."${table}" (key, value, origin) VALUES ('k2', '{}', 'other process')) SELECT pg_notify('rtds_staged', $1)`, [`${schema}.${table}`])
+    await waitFor(async () => seen.length === 2, 5000, 'the relay took the row staged by another process')
+    assert.ok(seen[1].at - t < 2000, `woken by NOTIFY (${Math.round(seen[1].at - t)} ms)`)
+    assert.equal(seen.map((s) => s.key), ['k1', 'k2'])
+  } finally {
+    stop.abort()
+    await running
+    await relay.close()
+  }
 })
 
 test('relay: claim, ack marks exactly the claimed rows published; once stops when drained', async () => {

@@ -10,9 +10,24 @@ export const prng = mulberry32
 const KEYS = ['a', 'b', 'c', 'name', 'n']
 const STRINGS = ['', 'x', 'Hello World', ' a  b ', 'abc', '42', '3.5', 'a,b,c']
 
+/** Number edge cases for `$string`, arithmetic and comparisons. */
+const NUMBER_EDGES = ['-0', '0 * -1', '1e21', '1e-7', '0.1 + 0.2', '1 / 3', '123456789012345678901', '-1.5e300 * 1e10', '$round(-0.4)', '$floor(-0.5) + 1', '2.5e-324']
+/** String edge cases for `$number`. */
+const NUMBER_STRINGS = ['0x10', '1e3', ' 1 ', '-0', '', 'abc', '0b101', '0o7', '1.', '.5', '+1', 'Infinity', '1e400', '007', '-1.50']
+/** Functions whose first argument defaults to the context (called with it left out). */
+const CONTEXT_DEFAULTING = ['string', 'uppercase', 'lowercase', 'length', 'trim', 'number', 'boolean', 'keys', 'base64encode', 'encodeUrlComponent', 'exists']
+
 /** Generator of inputs and expressions driven by one PRNG. */
 export class Generator {
-  constructor(private readonly rnd: () => number) {}
+  /**
+   * @param extended also generate calls whose first argument defaults to the context, `$string` /
+   *   `$number` edge cases, steps over missing fields and inputs with arrays of mixed types (the
+   *   stateful fuzzer); without it the stream of expressions is the differential test's
+   */
+  constructor(
+    private readonly rnd: () => number,
+    private readonly extended = false,
+  ) {}
 
   private int(n: number): number {
     return Math.floor(this.rnd() * n)
@@ -52,7 +67,13 @@ export class Generator {
     if (this.rnd() < 0.15) return Array.from({ length: this.int(4) }, () => this.value(1))
     const o: Record<string, unknown> = {}
     for (const k of KEYS) if (this.rnd() < 0.7) o[k] = this.value(1)
+    if (this.extended && this.rnd() < 0.3) o[this.pick(KEYS)] = this.mixedArray()
     return o
+  }
+
+  /** An array whose items are of several types (objects with and without the keys, scalars, arrays). */
+  mixedArray(): unknown[] {
+    return Array.from({ length: 2 + this.int(4) }, () => (this.rnd() < 0.4 ? { [this.pick(KEYS)]: this.value(2) } : this.value(2)))
   }
 
   private literal(): string {
@@ -91,8 +112,18 @@ export class Generator {
 
   private call(d: number): string {
     const e = () => this.expr(d + 1)
-    const f = this.int(63)
+    const f = this.int(this.extended ? 73 : 63)
     switch (f) {
+      case 63:
+      case 64: return `$${this.pick(CONTEXT_DEFAULTING)}()`
+      case 65: return `${this.path(d)}.$${this.pick(CONTEXT_DEFAULTING)}()`
+      case 66: return `$map(${e()}, function($v) { $v.$${this.pick(CONTEXT_DEFAULTING)}() })`
+      case 67: return `$string(${this.pick(NUMBER_EDGES)}${this.rnd() < 0.2 ? ', true' : ''})`
+      case 68: return `$number(${JSON.stringify(this.pick(NUMBER_STRINGS))})`
+      case 69: return `[${this.pick(NUMBER_EDGES)}, ${e()}]`
+      case 70: return `{"v": ${this.pick(NUMBER_EDGES)}, "s": $string(${e()})}`
+      case 71: return `missing.${this.path(d)}`
+      case 72: return `${this.path(d)}.$string()`
       case 34: return `$substringBefore(${e()}, ${JSON.stringify(this.pick(STRINGS))})`
       case 35: return `$substringAfter(${e()}, ${JSON.stringify(this.pick(['b', ' ', ',']))})`
       case 36: return `$formatNumber(${e()}, ${JSON.stringify(this.pick(['#,##0.00', '0.0', '#', '000']))})`
@@ -161,6 +192,24 @@ export class Generator {
 
   private lambdaBody(d: number): string {
     return this.pick([`$v`, `$v * 2`, `$v.${this.pick(KEYS)}`, `$string($v) & "!"`, `$v > 1`, `$i`, this.expr(d + 2)])
+  }
+
+  /**
+   * A call whose first argument defaults to the context, evaluated on the input itself, under a
+   * path, in a lambda or in a group-by value (which jsonata evaluates without context when the path
+   * is empty).
+   */
+  contextCall(): string {
+    const f = `$${this.pick(CONTEXT_DEFAULTING)}()`
+    switch (this.int(7)) {
+      case 5: return `(function($v)<${this.pick(['x', 'n', 's', 'a', 'o'])}-:x>{ [$v, ${f}] })()`
+      case 6: return `($f := function($v, $w)<x-x?:x>{ $string($v) & $string($w) }; [${this.pick(KEYS)}.$f(), $f(), $f(1)])`
+      case 0: return f
+      case 1: return `${this.path(2)}.${f}`
+      case 2: return `${this.pick(KEYS)}{"v": ${f}}`
+      case 3: return `{"v": ${f}, "w": ${this.pick(KEYS)}.${f}}`
+      default: return `$map(${this.expr(2)}, function($v) { $v.${f} })`
+    }
   }
 
   /** A random expression of bounded depth. */

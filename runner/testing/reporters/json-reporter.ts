@@ -11,6 +11,7 @@ export function jsonReport(run: TestRunResult): unknown {
     exitCode: exitCodeOf(run),
     summary: { ...summarize(run), durationMs: run.durationMs },
     missing: run.missing,
+    empty: run.empty ?? [],
     files: run.files.map((f) => ({
       file: f.file,
       pipeline: f.pipeline,

@@ -18,6 +18,7 @@ export function formatTestDiagnostic(d: Diagnostic): string[] {
 export function textReport(run: TestRunResult): string {
   const lines: string[] = []
   for (const p of run.missing) lines.push(`error: ${p}: no such file or directory`)
+  for (const d of run.empty ?? []) lines.push(`error: no pipeline files in ${d} (rtds test runs the *.test.yaml files of a folder and its subfolders)`)
   for (const f of run.files) {
     lines.push(f.pipeline ? `${f.file} (${f.pipeline})` : f.file)
     for (const d of f.diagnostics) lines.push(...formatTestDiagnostic(d).map((l) => `  ${l}`))
@@ -32,7 +33,7 @@ export function textReport(run: TestRunResult): string {
     }
   }
   const s = summarize(run)
-  if (run.files.length === 0 && run.missing.length === 0) lines.push('no *.test.yaml files found')
+  if (run.files.length === 0 && run.missing.length === 0 && !run.empty?.length) lines.push('no *.test.yaml files found')
   lines.push(`${s.passed} passed, ${s.failed} failed, ${s.errors} errors${s.updated ? `, ${s.updated} golden files updated` : ''} (${(run.durationMs / 1000).toFixed(1)}s)`)
   return `${lines.join('\n')}\n`
 }

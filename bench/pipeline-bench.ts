@@ -1,0 +1,269 @@
+/**
+ * The benchmark itself (`npm run bench`, `bench/run.ts` is its command line): in ONE run, against
+ * the servers of `npm run services:up`, the raw ceilings of this machine and rtds on the same kind
+ * of records (seeded randomuser users):
+ *
+ * - raw: cassandra-driver prepared INSERTs of `created_users` rows (best of 64…1024 in flight),
+ *   kafkajs idempotent produce + no-op consume of the Avro values, multi-row Postgres inserts of
+ *   staging rows;
+ * - rtds `run --once` on a copy of pipelines/users.yaml whose pull is a `generate` source of N users:
+ *   end to end, and per stage (ingest, relay = publish, consumer = store) from the run's stage timing;
+ *   peak RSS of the process;
+ * - rtds `run` (streaming) of the same copy fed by its ingestion API only: accepted users/s with
+ *   p50/p99 at 64 and 256 keep-alive connections (one user per request) and with arrays of 100, a
+ *   lone request's latency, and the latency from a 202 to the row being readable in Cassandra at half
+ *   the sustainable rate.
+ *
+ * Everything the bench creates (pipeline copy: topic, staging schema, keyspace, subject) is dropped
+ * at the end. Speeds are reported as ratios to the raw ceilings measured in the same run.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import type cassandra from 'cassandra-driver'
+import { generateUser } from '../connectors/generate/randomuser-generate.js'
+import { kafka } from '../connectors/kafka/client.js'
+import { stagingTableDdl } from '../connectors/postgres/ddl.js'
+import { settings } from '../test/integration/connectors-support.js'
+import { applyLiveCopy, rtds, startRtds, type LiveCopy } from '../test/e2e/e2e-support.js'
+import { cassandraWriteRate, createdUserParams, createdUsersDdl } from './raw/cassandra-ceiling.js'
+import { kafkaCeiling, userType, wireValue } from './raw/kafka-ceiling.js'
+import { postgresInsertRate } from './raw/postgres-ceiling.js'
+import { httpLoad, percentile, type LoadResult } from './load/http-load.js'
+
+export interface BenchOptions {
+  /** Users of the `run --once` and of the raw Kafka / Postgres ceilings (default 200,000). */
+  readonly users: number
+  /** Longest a load phase of the API sends (ms), default 10 s. */
+  readonly phaseMs: number
+  /** Progress lines (stderr). */
+  readonly progress: (line: string) => void
+}
+
+export interface ApiFigure {
+  readonly connections: number
+  readonly usersPerRequest: number
+  readonly acceptedUsersPerSec: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly failed: number
+}
+
+export interface BenchResult {
+  readonly at: string
+  readonly host: string
+  readonly cores: number
+  readonly users: number
+  readonly raw: {
+    readonly cassandra: { readonly rowsPerSec: number; readonly bestConcurrency: number; readonly byConcurrency: Record<string, number>; readonly sampleRows: number }
+    readonly kafkaProduceRowsPerSec: number
+    readonly kafkaConsumeRowsPerSec: number
+    readonly postgresInsertRowsPerSec: number
+  }
+  readonly rtds: {
+    readonly once: { readonly users: number; readonly stored: number; readonly seconds: number; readonly usersPerSec: number; readonly slowestStageSeconds: number; readonly peakRssMb: number; readonly dlq: number }
+    readonly ingestRowsPerSec: number
+    readonly relayRowsPerSec: number
+    readonly consumerRowsPerSec: number
+    readonly api: readonly ApiFigure[]
+    readonly loneRequestP50Ms: number
+    readonly apiStored: { readonly accepted: number; readonly stored: number }
+    readonly latency: { readonly ratePerSec: number; readonly samples: number; readonly p50Ms: number; readonly p99Ms: number }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const mb = (kb: number) => Math.round(kb / 1024)
+
+/** Peak RSS (VmHWM, kB) of a live process, 0 when it is gone. */
+function peakRssKb(pid: number | undefined): number {
+  try {
+    const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) : 0
+  } catch {
+    return 0
+  }
+}
+
+/** The copy's YAML with its pull replaced: `generate` of `count` users (no schedule), or no pull at all (API only). */
+function variant(yaml: string, pull: { seed: number; count: number } | undefined): string {
+  const replaced = yaml.replace(/^ {2}randomuser:\n(?: {4}.*\n)+/m, pull ? `  randomuser:\n    generate: { seed: ${pull.seed}, count: ${pull.count} }\n` : '')
+  return pull ? replaced : replaced.replace(/from: \[randomuser, api\]/, 'from: [api]')
+}
+
+async function countRows(cass: cassandra.Client, keyspace: string, table: string): Promise<number> {
+  return Number((await cass.execute(`SELECT count(*) FROM "${keyspace}"."${table}"`, [], { readTimeout: 60_000 })).rows[0].count)
+}
+
+/** Runs the benchmark; see the module comment. */
+export async function runBench(opts: BenchOptions): Promise<BenchResult> {
+  const { users: N, progress } = opts
+  const seed = Math.floor(Math.random() * 1e9)
+  progress(`setting up a copy of pipelines/users.yaml (rtds apply) …`)
+  const live: LiveCopy = await applyLiveCopy({ batch: 500 })
+  const { copy, cass, pool } = live
+  const base = readFileSync(copy.file, 'utf8')
+  const onceFile = copy.file.replace(/\.yaml$/, '.once.yaml')
+  const apiFile = copy.file.replace(/\.yaml$/, '.api.yaml')
+  writeFileSync(onceFile, variant(base, { seed, count: N }))
+  writeFileSync(apiFile, variant(base, undefined))
+  try {
+    // ---------------------------------------------------------------- raw ceilings
+    const sample = Math.min(N, 40_000)
+    progress(`raw Cassandra: prepared INSERTs of ${sample} rows at 64…1024 in flight …`)
+    await cass.execute(createdUsersDdl(copy.keyspace, 'raw_created_users'))
+    const rawRows = Array.from({ length: sample }, (_, i) => createdUserParams(generateUser(seed + 1, i)))
+    const byConcurrency: Record<string, number> = {}
+    for (const c of [64, 128, 256, 512, 1024]) {
+      byConcurrency[c] = Math.round(await cassandraWriteRate(cass, copy.keyspace, 'raw_created_users', rawRows, c))
+      progress(`  raw Cassandra at ${c} in flight: ${byConcurrency[c]} rows/s`)
+    }
+    const [bestC, bestRate] = Object.entries(byConcurrency).sort((a, b) => b[1] - a[1])[0]
+
+    progress(`raw Kafka: produce + no-op consume of ${N} Avro values …`)
+    const type = userType()
+    const messages = Array.from({ length: N }, (_, i) => {
+      const u = generateUser(seed + 2, i) as { login: { uuid: string } }
+      return { key: u.login.uuid, value: wireValue(type, u) }
+    })
+    const k = await kafkaCeiling(kafka(settings, { clientId: 'rtds-bench' }), `${copy.topic}_raw`, messages)
+    messages.length = 0
+    progress(`  raw Kafka: produce ${Math.round(k.produceRowsPerSec)}/s, consume ${Math.round(k.consumeRowsPerSec)}/s`)
+
+    progress(`raw Postgres: multi-row inserts of ${N} staging rows …`)
+    for (const ddl of stagingTableDdl(copy.stagingSchema, 'raw_staging')) await pool.query(ddl)
+    const pgRows = Array.from({ length: N }, (_, i): [string, string, string] => {
+      const u = generateUser(seed + 3, i) as { login: { uuid: string } }
+      return [u.login.uuid, JSON.stringify(u), `bench index=${i}`]
+    })
+    const pgRate = await postgresInsertRate(pool, copy.stagingSchema, 'raw_staging', pgRows)
+    pgRows.length = 0
+    progress(`  raw Postgres: ${Math.round(pgRate)} rows/s`)
+
+    // ---------------------------------------------------------------- rtds run --once
+    progress(`rtds run --once: ${N} generated users end to end …`)
+    const once = startRtds(['run', onceFile, '--once', '--progress', '0', '--json'])
+    let peakKb = 0
+    const rss = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(once.child.pid))), 250)
+    const ticker = setInterval(() => progress(`  … ${Math.round(peakKb / 1024)} MB peak RSS so far`), 10_000)
+    const onceRun = await once.done
+    clearInterval(rss)
+    clearInterval(ticker)
+    if (onceRun.code !== 0) throw new Error(`rtds run --once failed (exit ${onceRun.code}):\n${onceRun.stderr.slice(-4000)}`)
+    const [summary] = JSON.parse(onceRun.stdout) as { durationMs: number; recordsStored: number; deadLettered: number; stages: Record<string, { in: number; out: number; ms: number }> }[]
+    const rate = (s: { in: number; ms: number }) => s.in / Math.max(0.001, s.ms / 1000)
+    const st = summary.stages
+    const stored = await countRows(cass, copy.keyspace, 'created_users')
+    progress(`  once: ${summary.recordsStored} stored in ${(summary.durationMs / 1000).toFixed(1)} s; ingest ${Math.round(rate(st.ingest))}/s, relay ${Math.round(rate(st.publish))}/s, consumer ${Math.round(rate(st.store))}/s`)
+
+    // ---------------------------------------------------------------- rtds run (streaming), the API
+    progress(`rtds run (streaming) with the ingestion API …`)
+    const streaming = startRtds(['run', apiFile, '--progress', '0'])
+    const api = `http://127.0.0.1:${copy.apiPort}/api/data`
+    try {
+      for (let i = 0; ; i++) {
+        const up = await fetch(`http://127.0.0.1:${copy.apiPort}/healthz`).then((r) => r.ok, () => false)
+        if (up) break
+        if (i > 240 || streaming.child.exitCode !== null) throw new Error(`the ingestion API did not come up:\n${streaming.output().slice(-4000)}`)
+        await sleep(250)
+      }
+      let seq = 0
+      let accepted = 0
+      const apiUser = () => generateUser(seed + 4, seq++)
+      const figures: ApiFigure[] = []
+      const phase = async (connections: number, per: number): Promise<LoadResult> => {
+        const count = Math.max(connections * 2, Math.ceil(N / per))
+        const bodies = Array.from({ length: count }, () => JSON.stringify(per === 1 ? apiUser() : Array.from({ length: per }, apiUser)))
+        progress(`  API: ${connections} connections, ${per} user(s) per request, up to ${count} requests or ${opts.phaseMs / 1000} s …`)
+        const r = await httpLoad({ url: api, connections, bodies, maxMs: opts.phaseMs })
+        accepted += r.users
+        figures.push({ connections, usersPerRequest: per, acceptedUsersPerSec: Math.round(r.users / r.seconds), p50Ms: r.p50Ms, p99Ms: r.p99Ms, failed: r.failed })
+        progress(`    ${Math.round(r.users / r.seconds)} users/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.failed} failed`)
+        return r
+      }
+      const p64 = await phase(64, 1)
+      await phase(256, 1)
+      await phase(64, 100)
+      const drain = async (what: string): Promise<number> => {
+        progress(`  waiting for the pipeline to store ${what} …`)
+        let n = 0
+        for (let i = 0, last = -1; i < 300; i++) {
+          n = (await countRows(cass, copy.keyspace, 'created_users')) - stored
+          if (n >= accepted || (n === last && i > 5)) break
+          last = n
+          await sleep(1000)
+        }
+        return n
+      }
+      await drain('what the API accepted')
+      const lone: number[] = []
+      for (let i = 0; i < 20; i++) {
+        const r = await httpLoad({ url: api, connections: 1, bodies: [JSON.stringify(apiUser())], maxMs: 10_000 })
+        lone.push(r.p50Ms)
+        accepted += r.users
+        await sleep(20)
+      }
+      lone.sort((a, b) => a - b)
+      progress(`  lone request: p50 ${percentile(lone, 50).toFixed(1)} ms`)
+
+
+      // 202 → readable at half the sustainable rate
+      const sustainable = Math.min(p64.users / p64.seconds, rate(st.publish), rate(st.store))
+      const target = Math.max(1, Math.floor(sustainable / 2))
+      const latencyMs = Math.min(opts.phaseMs, 10_000)
+      const latencyUsers = Array.from({ length: Math.max(10, Math.ceil((target * latencyMs) / 1000)) }, apiUser) as { login: { uuid: string } }[]
+      progress(`  202 → row readable: ${target} users/s (half of ${Math.round(sustainable)}/s) for ${latencyMs / 1000} s …`)
+      const pending = new Map<string, number>()
+      const seen: number[] = []
+      let polling = true
+      const poller = (async () => {
+        const giveUp = performance.now() + latencyMs + 60_000
+        while ((polling || pending.size > 0) && performance.now() < giveUp) {
+          const ids = [...pending.keys()].slice(0, 100)
+          if (ids.length > 0) {
+            const rows = (await cass.execute(`SELECT id FROM "${copy.keyspace}".created_users WHERE id IN ?`, [ids], { prepare: true })).rows
+            const now = performance.now()
+            for (const r of rows) {
+              const id = r.get('id').toString()
+              const at = pending.get(id)
+              if (at !== undefined) (seen.push(now - at), pending.delete(id))
+            }
+          }
+          await sleep(2)
+        }
+      })()
+      const load = await httpLoad({
+        url: api, connections: 64, bodies: latencyUsers.map((u) => JSON.stringify(u)), maxMs: latencyMs, ratePerSec: target,
+        onAccepted: (index, at) => pending.set(latencyUsers[index].login.uuid, at),
+      })
+      accepted += load.users
+      polling = false
+      await poller
+      seen.sort((a, b) => a - b)
+      progress(`    ${seen.length} of ${load.users} rows seen: p50 ${percentile(seen, 50).toFixed(1)} ms, p99 ${percentile(seen, 99).toFixed(1)} ms`)
+      const apiStored = await drain('the rest')
+
+      const res: BenchResult = {
+        at: new Date().toISOString(), host: (await import('node:os')).hostname(), cores: (await import('node:os')).cpus().length, users: N,
+        raw: {
+          cassandra: { rowsPerSec: bestRate, bestConcurrency: Number(bestC), byConcurrency, sampleRows: sample },
+          kafkaProduceRowsPerSec: Math.round(k.produceRowsPerSec), kafkaConsumeRowsPerSec: Math.round(k.consumeRowsPerSec), postgresInsertRowsPerSec: Math.round(pgRate),
+        },
+        rtds: {
+          once: { users: N, stored: summary.recordsStored, seconds: summary.durationMs / 1000, usersPerSec: Math.round(summary.recordsStored / (summary.durationMs / 1000)),
+            slowestStageSeconds: Math.max(...Object.values(st).map((s) => s.ms)) / 1000, peakRssMb: mb(peakKb), dlq: summary.deadLettered },
+          ingestRowsPerSec: Math.round(rate(st.ingest)), relayRowsPerSec: Math.round(rate(st.publish)), consumerRowsPerSec: Math.round(rate(st.store)),
+          api: figures, loneRequestP50Ms: percentile(lone, 50),
+          apiStored: { accepted, stored: apiStored },
+          latency: { ratePerSec: target, samples: seen.length, p50Ms: percentile(seen, 50), p99Ms: percentile(seen, 99) },
+        },
+      }
+      return res
+    } finally {
+      streaming.child.kill('SIGTERM')
+      await Promise.race([streaming.done, sleep(15_000)])
+      streaming.child.kill('SIGKILL')
+    }
+  } finally {
+    progress('dropping what the bench created …')
+    await live.close()
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The small form of `npm run bench` (a few hundred users): keeps the benchmark's code working. It
+ * asserts counts — every generated user stored once, every user the API accepted stored, every
+ * accepted latency sample seen in Cassandra — never speed.
+ */
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { runBench } from '../../bench/pipeline-bench.js'
+import { benchTable } from '../../bench/report.js'
+
+const test = suite('e2e > bench')
+
+test('npm run bench, small: every count adds up', async () => {
+  const lines: string[] = []
+  const r = await runBench({ users: 300, phaseMs: 1500, progress: (l) => lines.push(l) })
+  assert.is(r.rtds.once.stored, 300)
+  assert.is(r.rtds.once.dlq, 0)
+  assert.ok(r.raw.cassandra.rowsPerSec > 0 && r.raw.kafkaProduceRowsPerSec > 0 && r.raw.kafkaConsumeRowsPerSec > 0 && r.raw.postgresInsertRowsPerSec > 0)
+  assert.equal(r.rtds.api.map((a) => [a.connections, a.usersPerRequest, a.failed]), [[64, 1, 0], [256, 1, 0], [64, 100, 0]])
+  assert.ok(r.rtds.apiStored.accepted > 0)
+  assert.is(r.rtds.apiStored.stored, r.rtds.apiStored.accepted, 'every user the API accepted (202) was stored')
+  assert.ok(r.rtds.latency.samples > 0)
+  const table = benchTable(r)
+  assert.match(table, /\| rtds consumer stage .* of raw Cassandra/)
+  assert.ok(lines.some((l) => l.includes('dropping what the bench created')))
+})
+
+test.run()
