@@ -8,6 +8,7 @@ import Apply from './apply.js'
 import Validate from './validate.js'
 import Test from './test.js'
 import Run from './run.js'
+import Dlq from './dlq.js'
 
 export const COMMANDS = {
   validate: Validate,
@@ -16,4 +17,5 @@ export const COMMANDS = {
   apply: Apply,
   test: Test,
   run: Run,
+  dlq: Dlq,
 }
