@@ -117,6 +117,25 @@ export class PipelineMetrics {
     }
   }
 
+  /**
+   * Totals per pipeline and stage (`GET /api/stages` of the admin endpoint, read by `rtds status`):
+   * records received, sent, dead-lettered.
+   */
+  async stageTotals(): Promise<Record<string, Record<string, { received: number; sent: number; deadLettered: number }>>> {
+    const out: Record<string, Record<string, { received: number; sent: number; deadLettered: number }>> = {}
+    const add = async (c: Counter<string>, field: 'received' | 'sent' | 'deadLettered'): Promise<void> => {
+      for (const v of (await c.get()).values) {
+        const p = String(v.labels.pipeline), st = String(v.labels.stage)
+        const row = ((out[p] ??= {})[st] ??= { received: 0, sent: 0, deadLettered: 0 })
+        row[field] += v.value
+      }
+    }
+    await add(this.received, 'received')
+    await add(this.sent, 'sent')
+    await add(this.dead, 'deadLettered')
+    return out
+  }
+
   /** The Prometheus text exposition. */
   text(): Promise<string> {
     return this.registry.metrics()

@@ -9,6 +9,7 @@ import Validate from './validate.js'
 import Test from './test.js'
 import Run from './run.js'
 import Dlq from './dlq.js'
+import Status from './status.js'
 
 export const COMMANDS = {
   validate: Validate,
@@ -18,4 +19,5 @@ export const COMMANDS = {
   test: Test,
   run: Run,
   dlq: Dlq,
+  status: Status,
 }
