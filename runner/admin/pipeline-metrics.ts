@@ -23,7 +23,7 @@ const OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const
 export class PipelineMetrics {
   readonly registry = new Registry()
   private readonly received = new Counter({ name: 'rtds_records_received_total', help: 'Records a stage took from its inputs.', labelNames: L, registers: [this.registry] })
-  private readonly receivedBytes = new Counter({ name: 'rtds_received_bytes_total', help: 'Bytes of the values a stage took from its inputs (JSON or raw).', labelNames: L, registers: [this.registry] })
+  private readonly receivedBytes = new Counter({ name: 'rtds_received_bytes_total', help: 'Bytes of the values a stage took from its inputs (JSON or raw; batches over 8 records estimated from 8 of them).', labelNames: L, registers: [this.registry] })
   private readonly sent = new Counter({ name: 'rtds_records_sent_total', help: 'Records a stage wrote to a target (acknowledged by the server).', labelNames: L, registers: [this.registry] })
   private readonly dead = new Counter({ name: 'rtds_records_dead_lettered_total', help: 'Records a stage sent to its dead-letter topic, by reason.', labelNames: [...L, 'reason'], registers: [this.registry] })
   private readonly retries = new Counter({ name: 'rtds_retries_total', help: 'Retriable failures retried (what: write, dead-letter, input).', labelNames: [...L, 'what'], registers: [this.registry] })
