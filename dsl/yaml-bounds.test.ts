@@ -8,23 +8,17 @@ import { CODES } from './codes.js'
 import { formatDiagnostic } from './format-diagnostic.js'
 import { compilePipeline, loadPipeline } from '../connectors/index.js'
 import { MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_TEMPLATES } from './yaml-bounds.js'
+import { LAUGHS, MB, SHAPES } from '../test/helpers/bounds-shapes.js'
 
 const ROOT = new URL('..', import.meta.url).pathname
 const compile = (text: string) => compilePipeline('t.yaml', text, { env: {} })
 // RTDS037 (no sources, stages or tables) is left out: most files here hold only vars
 const errors = (text: string) => compile(text).diagnostics.filter((d) => d.severity === 'error' && d.code !== CODES.EMPTY_PIPELINE).map((d) => `${d.line}:${d.col} ${d.code}`)
-const cpuMs = (f: () => void): number => { const c = process.cpuUsage(); f(); const d = process.cpuUsage(c); return (d.user + d.system) / 1000 }
-
-/** The classic: 9 levels of 9 aliases each, a template at the bottom (10^9 values rendered before). */
-const LAUGHS = 'pipeline: p\nvars:\n  a0: &a0 ["{{env.X}}lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' +
-  Array.from({ length: 9 }, (_, i) => `  a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]\n`).join('')
 
 test('dsl > bounds: a billion laughs is refused at the alias that crosses the expansion limit, at once', () => {
-  let r: ReturnType<typeof compile> | undefined
-  const ms = cpuMs(() => { r = compile(LAUGHS) })
+  const r = compile(LAUGHS)
   assert.equal(errors(LAUGHS), ['7:16 RTDS004'])
-  assert.match(r!.diagnostics[0]!.message, /aliases expand the document by [\d,]+ characters \(limit 100,000\).*\*a3/)
-  assert.ok(ms < 500, `${ms} ms`)
+  assert.match(r.diagnostics[0]!.message, /aliases expand the document by [\d,]+ characters \(limit 100,000\).*\*a3/)
 })
 
 test('dsl > bounds: aliases within the limits still work; an alias inside its own anchor is an error, not a crash', () => {
@@ -76,47 +70,8 @@ test('dsl > bounds: duplicate keys are still found (block and flow mappings), at
   assert.equal(errors('pipeline: p\nvars: { 1: x, "1": y }\n'), []) // a number and a string are different keys
 })
 
-test('dsl > bounds: validation time is linear in the size of a mapping (no quadratic key checks)', () => {
-  const mapping = (n: number) => 'pipeline: p\nvars:\n' + Array.from({ length: n }, (_, i) => `  key${i}: ${i}\n`).join('')
-  const sources = (n: number) => 'pipeline: p\nsources:\n' + Array.from({ length: n }, (_, i) => `  s${i}: { generate: { count: 1 } }\n`).join('')
-  compile(mapping(2000)) // warm up
-  for (const [name, make, n] of [['mapping', mapping, 24_000], ['sources', sources, 8_000]] as const) {
-    const small = cpuMs(() => compile(make(n / 4)))
-    let r: ReturnType<typeof compile> | undefined
-    const large = cpuMs(() => { r = compile(make(n)) })
-    assert.not.ok(r!.diagnostics.some((d) => d.code === CODES.YAML_LIMIT || d.code === CODES.YAML_DUPLICATE_KEY), name)
-    // 4x the input: about 4x the time when linear, 16x when quadratic
-    assert.ok(large < Math.max(8 * small, 300), `${name}: ${Math.round(small)} ms for ${n / 4}, ${Math.round(large)} ms for ${n}`)
-    console.log(`  ${name}: ${n / 4} → ${Math.round(small)} ms, ${n} → ${Math.round(large)} ms cpu`)
-  }
-})
-
-const MB = 1024 * 1024
-/** Fills a file up to just under 1 MiB with `line(i)`. */
-const fill = (head: string, line: (i: number) => string): string => {
-  const parts = [head]
-  let size = Buffer.byteLength(head)
-  for (let i = 0; ; i++) { const l = line(i); size += Buffer.byteLength(l); if (size > MB - 64) break; parts.push(l) }
-  return parts.join('')
-}
-
-/** Files of ≤ 1 MiB that push each stage of the compiler. */
-const SHAPES: Record<string, string> = {
-  'keys (110,000 in one mapping)': fill('pipeline: p\nvars:\n', (i) => `  k${i.toString(36)}: 1\n`),
-  'sources (flow)': fill('pipeline: p\nsources:\n', (i) => `  s${i}: { generate: { count: 1 } }\n`),
-  'sources (just under the value bound)': 'pipeline: p\nsources:\n' + Array.from({ length: Math.floor(MAX_NODES / 6) - 10 }, (_, i) => `  s${i}: { generate: { count: 1 } }\n`).join(''),
-  'stages chain': fill('pipeline: p\nsources: { g: { generate: {} } }\nstages:\n', (i) => `  a${i}: { from: t${i}, to: t${i + 1} }\n`),
-  'templates': fill('pipeline: p\nvars:\n', (i) => `  v${i}: "{{default env.HOME 'h'}}/{{default env.X 'y'}}"\n`),
-  'unknown keys': fill('pipeline: p\n', (i) => `x${i.toString(36)}: 1\n`),
-  'one long templated string': 'pipeline: p\ndescription: "' + '{{env.HOME}} '.repeat(80_000) + '"\n',
-  'deep flow': 'pipeline: p\nvars: ' + '['.repeat(500_000) + ']'.repeat(500_000) + '\n',
-  'compact block': 'pipeline: p\nvars:\n  ' + '- '.repeat(500_000) + 'x\n',
-  'wide flow': 'pipeline: p\nvars: [' + '1,'.repeat(520_000) + '1]\n',
-  'duplicate keys': fill('pipeline: p\nvars:\n', (i) => `  k${i % 5000}: 1\n`),
-  'quoted escapes': 'pipeline: p\ndescription: "' + '\\t'.repeat(500_000) + '{{x"\n',
-}
-
-test('dsl > bounds: every ≤ 1 MiB shape compiles in ≤ 2 s of CPU and ≤ 200 MB RSS, every error located', () => {
+// How long these take and how much memory they hold is measured by `npm run bench:validate` (not here).
+test('dsl > bounds: every ≤ 1 MiB worst-case shape compiles to located errors (or none), never a crash', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rtds-bounds-'))
   for (const [name, text] of Object.entries(SHAPES)) {
     assert.ok(Buffer.byteLength(text) <= MB, `${name}: ${Buffer.byteLength(text)} bytes`)
@@ -124,11 +79,8 @@ test('dsl > bounds: every ≤ 1 MiB shape compiles in ≤ 2 s of CPU and ≤ 200
     writeFileSync(file, text)
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/compile-measure.ts'), file], { encoding: 'utf8', cwd: ROOT, timeout: 60_000 })
     assert.is(r.status, 0, `${name}: ${r.stderr}`)
-    const m = JSON.parse(r.stdout) as { cpuMs: number; wallMs: number; maxRssMb: number; codes: string[]; located: boolean }
-    console.log(`  ${name.padEnd(38)} ${String(Buffer.byteLength(text)).padStart(8)} B  ${String(m.cpuMs).padStart(5)} ms cpu ${String(m.wallMs).padStart(5)} ms wall ${String(m.maxRssMb).padStart(4)} MB  ${m.codes.join(' ')}`)
+    const m = JSON.parse(r.stdout) as { codes: string[]; located: boolean }
     assert.ok(m.located, name)
-    assert.ok(m.cpuMs <= 2000, `${name}: ${m.cpuMs} ms`)
-    assert.ok(m.maxRssMb <= 200, `${name}: ${m.maxRssMb} MB`)
   }
 })
 
