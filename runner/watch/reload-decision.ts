@@ -35,9 +35,12 @@ export function referencedFiles(pipelineFile: string, spec?: PipelineSpec): stri
     if (!v || typeof v !== 'object' || seen.has(v) || depth > 8) return
     seen.add(v)
     if (Array.isArray(v)) { for (const x of v) walk(x, depth + 1); return }
-    for (const [k, x] of Object.entries(v)) {
-      if (k === 'file' && typeof x === 'string' && isAbsolute(x)) out.add(x)
-      else if (k !== 'schema' && k !== 'pos') walk(x, depth + 1) // a schema body is data, not references
+    const o = v as Record<string, unknown>
+    const isRef = typeof o.file === 'string' && isAbsolute(o.file)
+    if (isRef) out.add(o.file as string)
+    for (const [k, x] of Object.entries(o)) {
+      if (k === 'pos' || (isRef && k === 'schema')) continue // a schema file's body is data, not references
+      walk(x, depth + 1)
     }
   }
   if (spec) walk(spec, 0)
