@@ -10,7 +10,7 @@ import { generateUser } from '../../connectors/generate/randomuser-generate.js'
 import type { Change, Plan } from '../../connectors/resource-model.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import { planHash, summarise } from '../reconcile/planner.js'
-import { decideReload, describeDecision, fingerprint, planRefusal, referencedFiles, type ReloadDecision } from './reload-decision.js'
+import { changedStages, decideReload, describeDecision, fingerprint, planRefusal, referencedFiles, type ReloadDecision } from './reload-decision.js'
 import { FileWatch, runWatched } from './watch-run.js'
 
 const test = suite('runner > watch > reload decision')
@@ -95,6 +95,11 @@ test('unchanged / invalid (located) / refused / reload', async () => {
     }
     assert.is(planRefusal(plan(change({ action: 'create' }), change({ action: 'update' }))), undefined)
 
+    assert.equal(changedStages(c.graph.spec, ok.graph.spec), ['store'], 'a transform edit changes one stage')
+    assert.equal(changedStages(c.graph.spec, c.graph.spec), [])
+    writeFileSync(c.file, readFileSync(c.file, 'utf8').replace('timeout: 10s', 'timeout: 11s'))
+    assert.is(changedStages(c.graph.spec, load(c.file).graph!.spec), undefined, 'a source edit restarts every stage')
+
     writeFileSync(c.file, readFileSync(c.file, 'utf8').replace(/^pipeline: users$/m, 'pipeline: users2'))
     const renamed = await decideReload({ ...base, plan: planOf(plan()) })
     assert.is(renamed.kind, 'refused')
@@ -167,10 +172,17 @@ test('embedded: a transform edit under a running stream takes effect, every user
     storedBefore = new Set([...rows().keys()].map((k) => rows().get(k)!.id))
     assert.ok(storedBefore.size >= 10, `${storedBefore.size} stored of ${posted.length} posted\n${logs.join("\n")}`)
     writeFileSync(c.transform, readFileSync(c.transform, 'utf8').replace('"first_name": name.first', '"first_name": $uppercase(name.first)'))
-    for (let i = 0; i < 300 && !logs.some((l) => l.startsWith('reload: the new version starts')); i++) await wait(20)
-    assert.ok(logs.some((l) => l.startsWith('reload: the new version starts')), logs.join('\n'))
+    for (let i = 0; i < 300 && !logs.some((l) => l.startsWith('reload: stage(s) store restarted')); i++) await wait(20)
+    assert.ok(logs.some((l) => l.startsWith('reload: stage(s) store restarted')), logs.join('\n'))
     afterReload = posted.length
     for (let i = 0; i < 500 && posted.length < afterReload + 10; i++) await wait(20)
+
+    // a source edit: every stage restarts (the API closes for a moment; the client retries)
+    writeFileSync(c.file, readFileSync(c.file, 'utf8').replace('timeout: 10s', 'timeout: 11s'))
+    for (let i = 0; i < 300 && !logs.some((l) => l.startsWith('reload: the new version starts')); i++) await wait(20)
+    assert.ok(logs.some((l) => l.startsWith('reload: the new version starts')), logs.join('\n'))
+    const afterFull = posted.length
+    for (let i = 0; i < 500 && posted.length < afterFull + 10; i++) await wait(20)
 
     writeFileSync(c.transform, '{ "id": login.uuid, ') // invalid
     for (let i = 0; i < 200 && !decisions.some((d) => d.kind === 'invalid'); i++) await wait(20)
@@ -188,7 +200,7 @@ test('embedded: a transform edit under a running stream takes effect, every user
   }
   const summary = await run
   try {
-    assert.is(decisions.filter((d) => d.kind === 'reload').length, 1, logs.join('\n'))
+    assert.is(decisions.filter((d) => d.kind === 'reload').length, 2, logs.join('\n'))
     assert.is(rows().size, posted.length, 'every posted user stored')
     assert.is(summary.recordsStored, posted.length, 'and stored once (no record written twice across the restart)')
     const byId = new Map([...rows().values()].map((r: any) => [r.id, r]))

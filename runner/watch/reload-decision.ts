@@ -106,12 +106,25 @@ export async function decideReload(o: DecideOptions): Promise<ReloadDecision> {
   return { kind: 'reload', graph, plan, apply: changes, files, fingerprint: fp }
 }
 
+const withoutPos = (_k: string, v: unknown): unknown => (_k === 'pos' ? undefined : v)
+
+/**
+ * The stages to restart for `next` when only stages changed (a transform edit): those whose spec
+ * differs. `undefined` when anything else changed (sources, topics, tables, redaction, the stage
+ * set): then every stage restarts.
+ */
+export function changedStages(prev: PipelineSpec, next: PipelineSpec): string[] | undefined {
+  const rest = (s: PipelineSpec): string => JSON.stringify({ ...s, stages: Object.keys(s.stages).sort(), file: undefined, dir: undefined }, withoutPos)
+  if (rest(prev) !== rest(next)) return undefined
+  return Object.keys(next.stages).filter((n) => JSON.stringify(prev.stages[n], withoutPos) !== JSON.stringify(next.stages[n], withoutPos))
+}
+
 /** The log lines of a decision (the plan included when it matters). */
 export function describeDecision(file: string, d: ReloadDecision): string[] {
   switch (d.kind) {
     case 'unchanged': return []
     case 'invalid': return [`reload refused: ${file} has errors; the running version continues`, ...d.problems.map((p) => `  ${p}`)]
     case 'refused': return [`reload refused: ${d.reason}; the running version continues`, ...(d.plan ? formatPlan(d.plan).trimEnd().split('\n') : [])]
-    case 'reload': return [`reload: ${file} is valid${d.apply ? ', applying the plan' : d.plan ? ', no resource changes' : ''}; restarting every stage`, ...(d.apply && d.plan ? formatPlan(d.plan).trimEnd().split('\n') : [])]
+    case 'reload': return [`reload: ${file} is valid${d.apply ? ', applying the plan' : d.plan ? ', no resource changes' : ''}`, ...(d.apply && d.plan ? formatPlan(d.plan).trimEnd().split('\n') : [])]
   }
 }

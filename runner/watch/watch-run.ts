@@ -2,7 +2,8 @@
  * `rtds run --watch`: runs one pipeline and reloads it when its file or a transform/schema file it
  * references changes (fs.watch on their folders, so editors that save by rename are seen; debounced).
  * Each change is decided by `decideReload`; a `reload` applies the plan's changes (non-destructive
- * ones only) and then restarts EVERY stage: the running version is stopped gracefully (inputs stop,
+ * ones only) and then restarts the stages that changed when only stages changed (a transform edit:
+ * the ingestion API stays up), else EVERY stage: the running version is stopped gracefully (inputs stop,
  * in-flight batches finish and are acked: Kafka offsets committed, the outbox keeps what is not yet
  * published), then the new graph starts on the same backend. Refused or invalid edits change nothing.
  * Reloads are serialised: an edit made during a reload is decided after it.
@@ -11,8 +12,8 @@ import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import type { Backend } from '../../connectors/backend.js'
-import { runPipeline, type RunOptions, type RunSummary } from '../engine/run-pipeline.js'
-import { decideReload, describeDecision, fingerprint, referencedFiles, type DecideOptions, type ReloadDecision } from './reload-decision.js'
+import { runPipeline, type RunOptions, type RunSummary, type StageSwap } from '../engine/run-pipeline.js'
+import { changedStages, decideReload, describeDecision, fingerprint, referencedFiles, type DecideOptions, type ReloadDecision } from './reload-decision.js'
 
 /** Watches files through their folders; calls `onChange` once per burst of changes (`debounceMs`). */
 export class FileWatch {
@@ -128,9 +129,27 @@ export async function runWatched(graph: TaskGraph, backend: Backend, run: RunOpt
         }
       }
       fp = d.fingerprint
-      pending = d.graph
-      w.log('reload: stopping the running version gracefully (in-flight batches finish and are acknowledged)')
-      version?.abort()
+      const names = changedStages(current.spec, d.graph.spec)
+      if (names && names.length === 0) {
+        current = d.graph
+        w.log('reload: no stage changed; nothing restarted')
+      } else if (names && swap.swap) {
+        w.log(`reload: only stage(s) ${names.join(', ')} changed: restarting them (the other stages keep running)`)
+        try {
+          await swap.swap(d.graph, names)
+          current = d.graph
+          w.log(`reload: stage(s) ${names.join(', ')} restarted on the new version`)
+          w.onDecision?.(d)
+          return
+        } catch (err) {
+          w.log(`reload: restarting ${names.join(', ')} failed (${(err as Error).message}): restarting every stage`)
+        }
+      }
+      if (current !== d.graph) {
+        pending = d.graph
+        w.log('reload: stopping every stage of the running version gracefully (in-flight batches finish and are acknowledged)')
+        version?.abort()
+      }
     }
     w.onDecision?.(d)
   }
@@ -142,6 +161,7 @@ export async function runWatched(graph: TaskGraph, backend: Backend, run: RunOpt
   watcher.set(files)
   w.log(`watching ${files.length} file(s) for changes: ${files.join(', ')}`)
 
+  const swap: StageSwap = {}
   const summaries: RunSummary[] = []
   try {
     for (;;) {
@@ -151,14 +171,14 @@ export async function runWatched(graph: TaskGraph, backend: Backend, run: RunOpt
       if (outer?.aborted) ctl.abort()
       else outer?.addEventListener('abort', onOuter, { once: true })
       try {
-        summaries.push(await runPipeline(current, backend, { ...run, signal: ctl.signal }))
+        summaries.push(await runPipeline(current, backend, { ...run, signal: ctl.signal, swap }))
       } finally {
         outer?.removeEventListener('abort', onOuter)
       }
       if (outer?.aborted || !pending) break
       current = pending
       pending = undefined
-      w.log(`reload: the new version starts (${Object.keys(current.spec.stages).length} stages)`)
+      w.log(`reload: the new version starts (every stage: ${Object.keys(current.spec.stages).join(', ')})`)
     }
   } finally {
     watcher.close()

@@ -57,8 +57,10 @@ test('a transform edit under a running stream takes effect, every user stored on
     const storedBefore = await ids()
 
     writeFileSync(transform, original.replace('"first_name": name.first', '"first_name": $uppercase(name.first)'))
+    const edited = Date.now()
     await waitFor(async () => /reload: the new version starts/.test(runner.output()), 90000, `the reload (output: ${runner.output()})`)
     const afterReload = posted.length
+    const reloadMs = Date.now() - edited
     await waitFor(async () => posted.length >= afterReload + 20, 60000, 'users posted after the reload')
 
     writeFileSync(transform, '{ "id": login.uuid, "first_name": ') // invalid
@@ -90,6 +92,7 @@ test('a transform edit under a running stream takes effect, every user stored on
     assert.ok(summary, done.stdout)
     assert.is(Number(summary![2]), posted.length, `each user written to Cassandra once across both versions (${refusedPosts} posts retried during the restart)\n${done.stderr}`)
     assert.is(Number(summary![3]), 0)
+    process.stdout.write(`watch: ${posted.length} users posted, edit → new version running in ${reloadMs} ms, ${refusedPosts} posts retried while the API restarted\n`)
     assert.is((done.stderr.match(/reload: the new version starts/g) ?? []).length, 1, 'one restart: the invalid edit restarted nothing')
   } finally {
     posting = false
