@@ -58,10 +58,20 @@ test('a transform edit under a running stream takes effect, every user stored on
 
     writeFileSync(transform, original.replace('"first_name": name.first', '"first_name": $uppercase(name.first)'))
     const edited = Date.now()
-    await waitFor(async () => /reload: the new version starts/.test(runner.output()), 90000, `the reload (output: ${runner.output()})`)
+    const retriedBeforeEdit = refusedPosts // while the API started
+    await waitFor(async () => /reload: stage\(s\) store restarted/.test(runner.output()), 90000, `the reload of the store stage (output: ${runner.output()})`)
     const afterReload = posted.length
     const reloadMs = Date.now() - edited
+    const retriedDuringSwap = refusedPosts - retriedBeforeEdit
     await waitFor(async () => posted.length >= afterReload + 20, 60000, 'users posted after the reload')
+
+    // an edit of the pipeline file outside its stages: every stage restarts (the API closes for a moment)
+    writeFileSync(copy.file, readFileSync(copy.file, 'utf8').replace('timeout: 10s', 'timeout: 11s'))
+    const editedFile = Date.now()
+    await waitFor(async () => /reload: the new version starts/.test(runner.output()), 90000, `the full restart (output: ${runner.output()})`)
+    const fullMs = Date.now() - editedFile
+    const afterFull = posted.length
+    await waitFor(async () => posted.length >= afterFull + 20, 60000, 'users posted after the full restart')
 
     writeFileSync(transform, '{ "id": login.uuid, "first_name": ') // invalid
     await waitFor(async () => /reload refused: .* has errors/.test(runner.output()), 30000, `the invalid edit reported (output: ${runner.output()})`)
@@ -92,8 +102,10 @@ test('a transform edit under a running stream takes effect, every user stored on
     assert.ok(summary, done.stdout)
     assert.is(Number(summary![2]), posted.length, `each user written to Cassandra once across both versions (${refusedPosts} posts retried during the restart)\n${done.stderr}`)
     assert.is(Number(summary![3]), 0)
-    process.stdout.write(`watch: ${posted.length} users posted, edit → new version running in ${reloadMs} ms, ${refusedPosts} posts retried while the API restarted\n`)
-    assert.is((done.stderr.match(/reload: the new version starts/g) ?? []).length, 1, 'one restart: the invalid edit restarted nothing')
+    process.stdout.write(`watch: ${posted.length} users posted; transform edit → store restarted in ${reloadMs} ms (${retriedDuringSwap} posts retried: the API stayed up); file edit → every stage restarted in ${fullMs} ms (${refusedPosts - retriedDuringSwap - retriedBeforeEdit} posts retried while the API restarted)\n`)
+    assert.is(retriedDuringSwap, 0, 'the API stays up while only the store stage restarts')
+    assert.is((done.stderr.match(/reload: the new version starts/g) ?? []).length, 1, 'one full restart: the invalid edit restarted nothing')
+    assert.is((done.stderr.match(/reload: stage\(s\) store restarted/g) ?? []).length, 1)
   } finally {
     posting = false
     await poster.catch(() => {})
