@@ -59,7 +59,11 @@ export interface BenchResult {
     readonly postgresInsertRowsPerSec: number
   }
   readonly rtds: {
+    /** End to end (every stage at once) over N more users; `slowestStageSeconds`: the slowest stage run alone. */
     readonly once: { readonly users: number; readonly stored: number; readonly seconds: number; readonly usersPerSec: number; readonly slowestStageSeconds: number; readonly peakRssMb: number; readonly dlq: number }
+    /** The consumer stage run alone over the N users: its process' peak RSS and what it stored. */
+    readonly consumerPeakRssMb: number
+    readonly consumerStored: number
     readonly ingestRowsPerSec: number
     readonly relayRowsPerSec: number
     readonly consumerRowsPerSec: number
@@ -138,21 +142,47 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     pgRows.length = 0
     progress(`  raw Postgres: ${Math.round(pgRate)} rows/s`)
 
-    // ---------------------------------------------------------------- rtds run --once
-    progress(`rtds run --once: ${N} generated users end to end …`)
-    const once = startRtds(['run', onceFile, '--once', '--progress', '0', '--json'])
-    let peakKb = 0
-    const rss = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(once.child.pid))), 250)
-    const ticker = setInterval(() => progress(`  … ${Math.round(peakKb / 1024)} MB peak RSS so far`), 10_000)
-    const onceRun = await once.done
-    clearInterval(rss)
-    clearInterval(ticker)
-    if (onceRun.code !== 0) throw new Error(`rtds run --once failed (exit ${onceRun.code}):\n${onceRun.stderr.slice(-4000)}`)
-    const [summary] = JSON.parse(onceRun.stdout) as { durationMs: number; recordsStored: number; deadLettered: number; stages: Record<string, { in: number; out: number; ms: number }> }[]
+    // ---------------------------------------------------------------- rtds run --once: each stage alone, then end to end
+    type Summary = { durationMs: number; recordsStored: number; deadLettered: number; stages: Record<string, { in: number; out: number; ms: number }> }
     const rate = (s: { in: number; ms: number }) => s.in / Math.max(0.001, s.ms / 1000)
-    const st = summary.stages
+    const runOnce = async (file: string, what: string): Promise<{ summary: Summary; peakKb: number }> => {
+      progress(`rtds run --once: ${what} …`)
+      const once = startRtds(['run', file, '--once', '--progress', '0', '--json'])
+      let peakKb = 0
+      const rss = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(once.child.pid))), 250)
+      const ticker = setInterval(() => progress(`  … ${Math.round(peakKb / 1024)} MB peak RSS so far`), 10_000)
+      const r = await once.done
+      clearInterval(rss)
+      clearInterval(ticker)
+      if (r.code !== 0) throw new Error(`rtds run --once (${what}) failed (exit ${r.code}):\n${r.stderr.slice(-4000)}`)
+      const [summary] = JSON.parse(r.stdout) as Summary[]
+      return { summary, peakKb }
+    }
+    // the stages alone: ingest into staging, then the relay over it, then the consumer over the topic
+    const stageFile = (keep: string, pull: { seed: number; count: number } | undefined): string => {
+      let y = variant(base, pull)
+      for (const st of ['ingest', 'publish', 'store'].filter((x) => x !== keep)) y = y.replace(new RegExp(`^ {2}${st}:\\n(?: {4}.*\\n)+`, 'm'), '')
+      if (!pull) y = y.replace(/^ {2}randomuser:\n(?: {4}.*\n)+/m, '')
+      const f = copy.file.replace(/\.yaml$/, `.${keep}.yaml`)
+      writeFileSync(f, y)
+      return f
+    }
+    const ingestAlone = (await runOnce(stageFile('ingest', { seed, count: N }), `ingest alone (${N} generated users → staging)`)).summary.stages.ingest
+    progress(`  ingest alone: ${Math.round(rate(ingestAlone))}/s`)
+    const relayAlone = (await runOnce(stageFile('publish', undefined), 'relay alone (staging → Kafka)')).summary.stages.publish
+    progress(`  relay alone: ${Math.round(rate(relayAlone))}/s`)
+    const consumer = await runOnce(stageFile('store', undefined), 'consumer stage alone (Kafka → JSONata → Cassandra)')
+    const consumerAlone = consumer.summary.stages.store
+    progress(`  consumer alone: ${Math.round(rate(consumerAlone))}/s, peak RSS ${mb(consumer.peakKb)} MB`)
+    const slowestAloneMs = Math.max(ingestAlone.ms, relayAlone.ms, consumerAlone.ms)
+    // end to end on fresh users (another seed), every stage at once
+    writeFileSync(onceFile, variant(base, { seed: seed + 5, count: N }))
+    const e2e = await runOnce(onceFile, `end to end (${N} more users)`)
+    const summary = e2e.summary
+    const st = { ingest: ingestAlone, publish: relayAlone, store: consumerAlone }
     const stored = await countRows(cass, copy.keyspace, 'created_users')
-    progress(`  once: ${summary.recordsStored} stored in ${(summary.durationMs / 1000).toFixed(1)} s; ingest ${Math.round(rate(st.ingest))}/s, relay ${Math.round(rate(st.publish))}/s, consumer ${Math.round(rate(st.store))}/s`)
+    progress(`  end to end: ${summary.recordsStored} stored in ${(summary.durationMs / 1000).toFixed(1)} s (${(summary.durationMs / slowestAloneMs).toFixed(2)} × the slowest stage alone), peak RSS ${mb(e2e.peakKb)} MB`)
+    const peakKb = consumer.peakKb
 
     // ---------------------------------------------------------------- rtds run (streaming), the API
     progress(`rtds run (streaming) with the ingestion API …`)
@@ -249,7 +279,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         },
         rtds: {
           once: { users: N, stored: summary.recordsStored, seconds: summary.durationMs / 1000, usersPerSec: Math.round(summary.recordsStored / (summary.durationMs / 1000)),
-            slowestStageSeconds: Math.max(...Object.values(st).map((s) => s.ms)) / 1000, peakRssMb: mb(peakKb), dlq: summary.deadLettered },
+            slowestStageSeconds: slowestAloneMs / 1000, peakRssMb: mb(e2e.peakKb), dlq: summary.deadLettered },
+          consumerPeakRssMb: mb(peakKb), consumerStored: consumerAlone.out,
           ingestRowsPerSec: Math.round(rate(st.ingest)), relayRowsPerSec: Math.round(rate(st.publish)), consumerRowsPerSec: Math.round(rate(st.store)),
           api: figures, loneRequestP50Ms: percentile(lone, 50),
           apiStored: { accepted, stored: apiStored },
