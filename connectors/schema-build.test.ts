@@ -1,4 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Validator } from '@cfworker/json-schema'
+import { parse as parseYaml } from 'yaml'
+import { isPipelineFileName } from '../dsl/load-pipeline.js'
 import { Ajv } from 'ajv'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -45,6 +50,42 @@ test('dsl > schema: secret fields are declared by the connectors and writeOnly i
   const src = schema.properties.sources.additionalProperties.properties
   assert.is(src.http_server.properties.token.writeOnly, true)
   assert.is(src.http.properties.headers.additionalProperties.writeOnly, true)
+})
+
+/** The committed schema under an independent Draft-7 validator (not ajv): what an editor or CI tool sees. */
+const draft7 = () => new Validator(JSON.parse(readFileSync(PIPELINE_SCHEMA_FILE, 'utf8')), '7', false)
+const asJson = (yamlText: string) => parseYaml(yamlText) as unknown
+
+test('dsl > schema: the shipped pipelines validate unchanged under an independent Draft-7 validator (@cfworker/json-schema)', () => {
+  const dir = fileURLToPath(new URL('../pipelines/', import.meta.url))
+  const files = readdirSync(dir).filter(isPipelineFileName)
+  assert.ok(files.includes('users.yaml'))
+  for (const f of files) {
+    const r = draft7().validate(asJson(readFileSync(join(dir, f), 'utf8')))
+    assert.ok(r.valid, `${f}: ${JSON.stringify(r.errors.slice(-3))}`)
+  }
+  // the README's example too
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8')
+  const example = /## The pipeline file\s+```yaml\n([\s\S]*?)```/.exec(readme)![1]!
+  const r = draft7().validate(asJson(example))
+  assert.ok(r.valid, JSON.stringify(r.errors.slice(-3)))
+})
+
+test('dsl > schema: templates are accepted wherever a value is constrained; plain wrong values are still rejected', () => {
+  const base = (table: string, port: string) => `pipeline: p
+sources: { api: { http_server: { port: ${port} } } }
+topics: { t: { partitions: "{{env.PARTITIONS}}", value: x.avsc } }
+stages: { s: { from: api, to: t, parallelism: "{{default env.P '2'}}", batch: { timeout: "{{env.T}}" } } }
+tables: { rows: { cassandra: { keyspace: ${table}, primaryKey: ["{{vars.k}}"] } } }
+`
+  assert.ok(draft7().validate(asJson(base('"{{vars.keyspace}}"', '"{{env.PORT}}"'))).valid)
+  assert.not.ok(draft7().validate(asJson(base('Bad-Name', '5000'))).valid) // not an identifier
+  assert.not.ok(draft7().validate(asJson(base('ks', '"abc"'))).valid) // not a port and not a template
+  assert.not.ok(draft7().validate(asJson(base('ks', '70000'))).valid) // out of range
+  // ajv (the validator rtds uses on rendered values) reads the editors' schema the same way
+  const ajv = new Ajv({ strict: true, allowUnionTypes: true }).compile(JSON.parse(pipelineSchemaText()))
+  assert.ok(ajv(asJson(base('"{{vars.keyspace}}"', '"{{env.PORT}}"'))), JSON.stringify(ajv.errors))
+  assert.not.ok(ajv(asJson(base('Bad-Name', '5000'))))
 })
 
 test.run()

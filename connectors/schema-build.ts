@@ -5,11 +5,15 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { assemblePipelineSchema } from '../dsl/schema-assemble.js'
+import { editorSchema } from '../dsl/schema-editor.js'
 import { CONNECTOR_CATALOG } from './index.js'
 
-/** The text of `schemas/pipeline.schema.json` (2-space JSON, trailing newline). */
+/**
+ * The text of `schemas/pipeline.schema.json` (2-space JSON, trailing newline): the editors' schema,
+ * where a constrained value may also be a template (`dsl/schema-editor.ts`).
+ */
 export function pipelineSchemaText(): string {
-  return JSON.stringify(assemblePipelineSchema(CONNECTOR_CATALOG), null, 2) + '\n'
+  return JSON.stringify(editorSchema(assemblePipelineSchema(CONNECTOR_CATALOG)), null, 2) + '\n'
 }
 
 /** Absolute path of the generated file. */

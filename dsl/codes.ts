@@ -70,6 +70,8 @@ export const CODES = {
   INVALID_CRON: 'RTDS070',
   /** A schedule with both or neither of `cron` and `interval`. */
   SCHEDULE_CONFLICT: 'RTDS071',
+  /** A pipeline without sources, stages and tables (a file cut to `pipeline: x`: nothing would run). */
+  EMPTY_PIPELINE: 'RTDS037',
   /** An unknown IANA time zone. */
   INVALID_TIMEZONE: 'RTDS072',
 } as const

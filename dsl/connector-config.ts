@@ -141,7 +141,10 @@ export function objectSchema(description: string, properties: Record<string, Jso
   return { description, type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}) }
 }
 
-/** Schema of a name usable in SQL/CQL (`^[a-z_][a-z0-9_]*$`). */
-export function identifierSchema(description: string): JsonSchema {
-  return { description, type: 'string', pattern: '^[a-z_][a-z0-9_]*$' }
+/**
+ * Schema of a name usable in SQL/CQL (`^[a-z_][a-z0-9_]*$`), at most `maxLength` characters
+ * (Postgres truncates identifiers at 63, Cassandra refuses keyspace and table names over 48).
+ */
+export function identifierSchema(description: string, maxLength: number): JsonSchema {
+  return { description: `${description} At most ${maxLength} characters.`, type: 'string', pattern: '^[a-z_][a-z0-9_]*$', minLength: 1, maxLength }
 }

@@ -108,7 +108,8 @@ stages: { a: { from: g, to: t } }
 test('dsl > load: loadPipelines expands folders (sorted, *.test.yaml excluded) and reports missing paths', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rtds-dsl-'))
   mkdirSync(join(dir, 'sub'))
-  for (const f of ['b.yaml', 'a.yml', 'c.test.yaml', 'd.test.yml', 'notes.txt', 'sub/e.yaml']) writeFileSync(join(dir, f), 'pipeline: x\n')
+  const minimal = `pipeline: x\nsources: { g: { generate: {} } }\ntopics: { t: { value: ${join(process.cwd(), 'schemas/randomuser_user.avsc')} } }\nstages: { s: { from: g, to: t } }\n`
+  for (const f of ['b.yaml', 'a.yml', 'c.test.yaml', 'd.test.yml', 'notes.txt', 'sub/e.yaml']) writeFileSync(join(dir, f), minimal)
   const { results, ioErrors } = loadPipelines([dir, join(dir, 'missing.yaml')], { env: {} })
   assert.equal(results.map((r) => r.file), [join(dir, 'a.yml'), join(dir, 'b.yaml')])
   assert.ok(results.every((r) => r.spec && r.graph && r.diagnostics.length === 0))

@@ -27,9 +27,9 @@ export const stageSchema = objectSchema('A stage: reads sources, topics or stagi
   from: nameList('Sources, topics or staging tables read by the stage.'),
   to: nameList('Topics or tables written by the stage.'),
   transform: { description: 'JSONata applied to every record: inline, or a path to a .jsonata file relative to the pipeline file.', type: 'string', minLength: 1 },
-  parallelism: { description: 'Concurrent workers of the stage.', type: 'integer', minimum: 1, default: 1 },
+  parallelism: { description: 'Concurrent workers of the stage. 1 to 64.', type: 'integer', minimum: 1, maximum: 64, default: 1 },
   batch: objectSchema('Batching of writes.', {
-    size: { description: 'Records per batch.', type: 'integer', minimum: 1, default: 100 },
+    size: { description: 'Records per batch. 1 to 10,000.', type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
     timeout: durationSchema('Longest wait for a batch to fill.', '200ms'),
   }),
 }, ['from', 'to'])
@@ -38,7 +38,7 @@ export const stageSchema = objectSchema('A stage: reads sources, topics or stagi
 export const settingsSchema = objectSchema('Pipeline-wide settings.', {
   transform: objectSchema('Limits of JSONata transforms.', {
     timeout: durationSchema('Wall-clock limit of one record\'s transform.', '1s'),
-    maxDepth: { description: 'Maximum evaluation depth of one transform.', type: 'integer', minimum: 1, default: 500 },
+    maxDepth: { description: 'Maximum evaluation depth of one transform. 1 to 10,000.', type: 'integer', minimum: 1, maximum: 10_000, default: 500 },
   }),
 })
 
@@ -84,12 +84,12 @@ export function assemblePipelineSchema(catalog: ConnectorCatalog): JsonSchema {
         propertyNames: { pattern: NAME_PATTERN },
         additionalProperties: objectSchema('A source.', { ...blocks(catalog, 'source'), schedule: scheduleSchema }),
       },
-      topics: { description: 'Kafka topics.', type: 'object', propertyNames: { pattern: NAME_PATTERN }, additionalProperties: topic },
+      topics: { description: 'Kafka topics. A name has at most 245 characters (Kafka allows 249; the dead-letter topic adds ".dlq").', type: 'object', propertyNames: { pattern: NAME_PATTERN, maxLength: 245 }, additionalProperties: topic },
       stages: { description: 'Stages moving records between sources, topics and tables.', type: 'object', propertyNames: { pattern: NAME_PATTERN }, additionalProperties: stageSchema },
       tables: {
         description: 'Tables: Postgres staging tables and Cassandra sinks; exactly one connector block per table.',
         type: 'object',
-        propertyNames: { pattern: '^[a-z_][a-z0-9_]*$' },
+        propertyNames: { pattern: '^[a-z_][a-z0-9_]*$', maxLength: 63 },
         additionalProperties: objectSchema('A table.', blocks(catalog, 'table')),
       },
     },

@@ -56,7 +56,7 @@ export function validateShape(src: YamlSource, value: unknown, templated: Readon
   for (const e of validate.errors ?? []) {
     if (skip.has(e.instancePath)) continue
     if (e.schemaPath.includes('/anyOf/')) continue // reported once by the anyOf error itself
-    if (e.keyword === 'pattern' && e.propertyName !== undefined) continue // reported by propertyNames
+    if ((e.keyword === 'pattern' || e.keyword === 'maxLength') && e.propertyName !== undefined) continue // reported by propertyNames
     const d = toDiagnostic(src, e, catalog)
     const k = `${d.line}:${d.col}:${d.code}:${d.message}`
     if (seen.has(k)) continue
@@ -102,6 +102,11 @@ function toDiagnostic(src: YamlSource, e: ErrorObject, catalog: ConnectorCatalog
     }
     case 'propertyNames': {
       const name = String(e.params.propertyName)
+      const max = ((e.parentSchema as { propertyNames?: { maxLength?: number } })?.propertyNames?.maxLength) ?? Infinity
+      if (name.length > max) {
+        return { ...base, code: CODES.INVALID_VALUE, ...at([...path, name], true), path: [...path, name].join('.'), message: `name "${name.slice(0, 40)}…" in ${where} has ${name.length} characters (at most ${max})`,
+          hint: path[0] === 'tables' ? 'Postgres keeps 63 characters of a name and Cassandra accepts 48: use a shorter name' : 'Kafka topic names have at most 249 characters (245 leave room for ".dlq"): use a shorter name' }
+      }
       return { ...base, code: CODES.INVALID_VALUE, ...at([...path, name], true), path: [...path, name].join('.'), message: `invalid name "${name}" in ${where}`,
         hint: path[0] === 'tables' ? 'table names are SQL/CQL identifiers: lower case letters, digits and _' : 'names use letters, digits, _, . and -' }
     }
@@ -119,6 +124,17 @@ function toDiagnostic(src: YamlSource, e: ErrorObject, catalog: ConnectorCatalog
       const known = catalog.map((c) => c.patterns?.[p]).find((x) => x !== undefined)
       if (known) return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} is not ${known.what}: "${e.data}"`, hint: known.hint }
       return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} ${patternText(p)}, got "${e.data}"` }
+    }
+    case 'minimum': case 'maximum': {
+      const ps = e.parentSchema as { minimum?: number; maximum?: number; description?: string }
+      const n = (x: number) => x.toLocaleString('en-US')
+      const range = ps.maximum === undefined ? `at least ${n(ps.minimum!)}` : ps.minimum === undefined ? `at most ${n(ps.maximum)}` : `from ${n(ps.minimum)} to ${n(ps.maximum)}`
+      return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} must be ${range}, got ${describe(e.data)}`, hint: `${ps.description ? `${ps.description.replace(/\.$/, '')}. ` : ''}Use a value ${range}.` }
+    }
+    case 'minLength': case 'maxLength': {
+      const ps = e.parentSchema as { minLength?: number; maxLength?: number }
+      if (e.keyword === 'minLength') return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} must not be empty` }
+      return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} has ${String(e.data).length} characters (at most ${ps.maxLength})`, hint: /keyspace|cassandra/.test(where) ? 'Cassandra accepts keyspace and table names of at most 48 characters' : /postgres/.test(where) ? 'Postgres keeps 63 characters of an identifier (longer ones are truncated)' : 'use a shorter value' }
     }
     default:
       return { ...base, code: CODES.INVALID_VALUE, ...at(path), message: `${where} ${e.message ?? 'is invalid'}, got ${describe(e.data)}` }

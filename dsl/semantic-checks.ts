@@ -6,6 +6,7 @@
 import { Cron } from 'croner'
 import { isSeq } from 'yaml'
 import { CODES } from './codes.js'
+import { checkLimits } from './limit-checks.js'
 import type { Diagnostic } from './diagnostic.js'
 import { connectorOf, type ConnectorCatalog } from './connector-config.js'
 import { findCycle, kindOf, tableReadable, topoSort } from './graph-build.js'
@@ -30,6 +31,7 @@ export function semanticChecks(src: YamlSource, resolved: Resolved, graph: TaskG
   checkCycles(graph, report)
   checkUnused(spec, report)
   checkSchedules(spec, broken, catalog, report)
+  checkLimits(spec, broken, report)
   // each connector's own checks, on the entities of its kind that resolved
   for (const [role, section] of [['source', spec.sources], ['table', spec.tables]] as const) {
     for (const e of Object.values(section)) {

@@ -11,7 +11,8 @@ import { MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_TEMPLATES } from
 
 const ROOT = new URL('..', import.meta.url).pathname
 const compile = (text: string) => compilePipeline('t.yaml', text, { env: {} })
-const errors = (text: string) => compile(text).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col} ${d.code}`)
+// RTDS037 (no sources, stages or tables) is left out: most files here hold only vars
+const errors = (text: string) => compile(text).diagnostics.filter((d) => d.severity === 'error' && d.code !== CODES.EMPTY_PIPELINE).map((d) => `${d.line}:${d.col} ${d.code}`)
 const cpuMs = (f: () => void): number => { const c = process.cpuUsage(); f(); const d = process.cpuUsage(c); return (d.user + d.system) / 1000 }
 
 /** The classic: 9 levels of 9 aliases each, a template at the bottom (10^9 values rendered before). */
@@ -21,7 +22,7 @@ const LAUGHS = 'pipeline: p\nvars:\n  a0: &a0 ["{{env.X}}lol","lol","lol","lol",
 test('dsl > bounds: a billion laughs is refused at the alias that crosses the expansion limit, at once', () => {
   let r: ReturnType<typeof compile> | undefined
   const ms = cpuMs(() => { r = compile(LAUGHS) })
-  assert.equal(r!.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`), ['7:16 RTDS004'])
+  assert.equal(errors(LAUGHS), ['7:16 RTDS004'])
   assert.match(r!.diagnostics[0]!.message, /aliases expand the document by [\d,]+ characters \(limit 100,000\).*\*a3/)
   assert.ok(ms < 500, `${ms} ms`)
 })

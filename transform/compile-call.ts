@@ -121,6 +121,10 @@ function directCall(name: string, builtin: Native, args: Code[], position: numbe
   if (args.length === 1 && known !== undefined) {
     // one argument whose type is known to pass the signature unchanged: no argument array
     const arg = args[0]
+    // `known` only grows, so once a string / number argument is known to pass, it stays known:
+    // remembered here, the usual record fields skip the set lookup
+    let stringOk = false
+    let numberOk = false
     return (input, env, applyto) => {
       if (applyto !== undefined || (!state.plainBuiltins && env.lookup(name) !== builtin)) return generic(input, env, applyto)
       const v = arg(input, env)
@@ -128,7 +132,14 @@ function directCall(name: string, builtin: Native, args: Code[], position: numbe
       builtin.position = position
       try {
         FOCUS.input = input
-        if (known.has(symbolOf(v))) return impl.call(FOCUS, v)
+        const t = typeof v
+        if (t === 'string' ? stringOk : t === 'number' && numberOk) return impl.call(FOCUS, v)
+        const symbol = symbolOf(v)
+        if (known.has(symbol)) {
+          if (symbol === 's') stringOk = true
+          else if (symbol === 'n') numberOk = true
+          return impl.call(FOCUS, v)
+        }
         return impl.apply(FOCUS, validate(sig!, [v], input))
       } catch (err) {
         throw label(err)

@@ -9,7 +9,7 @@ const CQL_SCALAR = '(?:ascii|bigint|blob|boolean|counter|date|decimal|double|dur
 /** The CQL types a column may have: the type reaches CQL DDL text, so nothing else gets through. */
 export const CQL_TYPE_PATTERN = `^(?:${CQL_SCALAR}|(?:list|set|frozen)<\\s*${CQL_SCALAR}\\s*>|map<\\s*${CQL_SCALAR}\\s*,\\s*${CQL_SCALAR}\\s*>)$`
 
-const columnList = (description: string) => ({ description, type: 'array', items: identifierSchema('A column name.'), uniqueItems: true })
+const columnList = (description: string) => ({ description, type: 'array', items: identifierSchema('A column name.', 255), uniqueItems: true })
 
 /** The resolved `cassandra:` block of a table. */
 export interface CassandraTableConfig {
@@ -34,12 +34,15 @@ export type CassandraTableSpec = TableSpecOf<'cassandra'>
 
 const asList = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)])
 
+/** Longest keyspace or table name Cassandra accepts. */
+export const CASSANDRA_NAME_MAX = 48
+
 export const CASSANDRA_TABLE_SPEC: ConnectorConfigSpec = {
   key: 'cassandra', title: 'Cassandra', role: 'table', secrets: [],
   description: 'A Cassandra table written with prepared upserts; keyspace and table are created by `rtds apply`.',
   schema: objectSchema('A Cassandra sink table.', {
-    keyspace: identifierSchema('Keyspace.'),
-    table: identifierSchema('Table name. Default: the table\'s key in the file.'),
+    keyspace: identifierSchema('Keyspace.', CASSANDRA_NAME_MAX),
+    table: identifierSchema('Table name. Default: the table\'s key in the file.', CASSANDRA_NAME_MAX),
     replication: { description: 'Keyspace replication. Default { class: SimpleStrategy, replication_factor: 1 }.', type: 'object', additionalProperties: { type: ['string', 'integer'] } },
     primaryKey: { ...columnList('Partition key columns.'), minItems: 1 },
     clusteringKey: columnList('Clustering columns. Default none.'),
@@ -73,6 +76,9 @@ export const CASSANDRA_TABLE_SPEC: ConnectorConfigSpec = {
   columns: (c: CassandraTableConfig) => c.columns,
   rowValidator: (t: CassandraTableSpec) => ({ validator: rowValidator(t), what: `the columns of ${t.cassandra.keyspace}.${t.cassandra.table}` }),
   check: (t: CassandraTableSpec, _spec, report) => {
+    if (t.cassandra.table.length > CASSANDRA_NAME_MAX) {
+      report(CODES.INVALID_VALUE, `Cassandra table name "${t.cassandra.table.slice(0, 40)}…" has ${t.cassandra.table.length} characters (at most ${CASSANDRA_NAME_MAX})`, ['tables', t.name], 'Cassandra accepts table names of at most 48 characters: shorten the key, or set table:')
+    }
     const cols = t.cassandra.columns
     for (const key of ['primaryKey', 'clusteringKey'] as const) {
       t.cassandra[key].forEach((c, i) => {

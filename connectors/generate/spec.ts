@@ -21,7 +21,7 @@ export const GENERATE_SOURCE_SPEC: ConnectorConfigSpec = {
   schema: objectSchema('Generate seeded records offline.', {
     shape: { description: 'Shape of the generated records.', type: 'string', enum: ['randomuser'], default: 'randomuser' },
     seed: { description: 'Seed of the generator: the same seed gives the same records.', type: 'integer', default: 1 },
-    count: { description: 'Records per run (per tick when scheduled).', type: 'integer', minimum: 1, default: 10 },
+    count: { description: 'Records per run (per tick when scheduled). At most 100,000.', type: 'integer', minimum: 1, maximum: 100_000, default: 10 },
   }),
   describe: (c: GenerateSourceConfig) => `generate ${c.shape} seed=${c.seed} count=${c.count}`,
 }

@@ -1,6 +1,7 @@
 /** Config spec of the `http_server` source: the ingestion API (`POST /api/data`). */
 import { objectSchema, sizeSchema, type ConnectorConfigSpec } from '../../dsl/connector-config.js'
 import type { SourceSpecOf } from '../../dsl/spec.js'
+import { CODES } from '../../dsl/codes.js'
 
 /** The resolved `http_server:` block of a source. */
 export interface HttpServerSourceConfig {
@@ -28,5 +29,11 @@ export const HTTP_SERVER_SOURCE_SPEC: ConnectorConfigSpec = {
     token: { description: 'Bearer token required from clients. Secret: never printed.', type: 'string', minLength: 1, writeOnly: true },
   }),
   schedulable: { because: 'it listens continuously' },
+  check: (s: HttpServerSourceSpec, _spec, report) => {
+    const max = s.http_server.maxBodyBytes
+    if (max < 1024 || max > 100 * 1024 * 1024) {
+      report(CODES.INVALID_VALUE, `maxBodyBytes of source "${s.name}" is ${max} bytes: it must be from 1kb to 100mb`, ['sources', s.name, 'http_server', 'maxBodyBytes'], 'a body is held in memory while it is validated: 1kb to 100mb (default 1mb)')
+    }
+  },
   describe: (c: HttpServerSourceConfig) => `POST http://${c.host}:${c.port}${c.path} maxBody=${c.maxBodyBytes}B${c.token ? ' token=***' : ''}`,
 }

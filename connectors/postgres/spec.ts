@@ -15,12 +15,15 @@ declare module '../../dsl/spec.js' { interface TableConfigs { postgres: Postgres
 
 export type PostgresTableSpec = TableSpecOf<'postgres'>
 
+/** Longest identifier Postgres keeps (NAMEDATALEN - 1); longer ones are silently truncated. */
+export const POSTGRES_NAME_MAX = 63
+
 export const POSTGRES_TABLE_SPEC: ConnectorConfigSpec = {
   key: 'postgres', title: 'Postgres', role: 'table', secrets: [],
   description: 'A Postgres staging table: records land here in one transaction per batch, then are relayed to Kafka.',
   schema: objectSchema('A Postgres staging table (transactional outbox).', {
-    schema: { ...identifierSchema('Postgres schema (namespace).'), default: 'rtds' },
-    table: identifierSchema('Table name. Default: the table\'s key in the file.'),
+    schema: { ...identifierSchema('Postgres schema (namespace).', POSTGRES_NAME_MAX), default: 'rtds' },
+    table: identifierSchema('Table name. Default: the table\'s key in the file.', POSTGRES_NAME_MAX),
   }),
   resolve: (c, ctx) => ({ schema: c.schema, table: c.table ?? ctx.name }),
   describe: (c: PostgresTableConfig, t, spec) => {

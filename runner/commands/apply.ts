@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { connectionSettings } from '../../core/settings.js'
 import { parseDuration } from '../../dsl/index.js'
-import { EXIT, RtdsCommand } from '../base-command.js'
+import { EXIT, RtdsCommand, serverError, type JsonError } from '../base-command.js'
 import { ConnectionError, UsageError } from '../../core/errors.js'
 import { applyPipelines, type ApplyResult } from '../reconcile/apply-executor.js'
 import { LiveClients } from '../../connectors/live-clients.js'
@@ -53,7 +53,10 @@ Exit codes: 0 applied (or nothing to do); 1 invalid file, refused plan or failed
     const lockTimeoutMs = lockTimeout(flags['lock-timeout'])
     const loaded = loadSpecs(argv as string[])
     for (const p of loaded.problems) process.stderr.write(p + '\n')
-    if (loaded.exitCode !== 0) this.done(loaded.exitCode)
+    if (loaded.exitCode !== 0) {
+      this.printJson({ files: loaded.files, problems: loaded.problems })
+      this.done(loaded.exitCode, loaded.error)
+    }
     const clients = new LiveClients(connectionSettings())
     const log = flags.json ? () => {} : (line: string) => process.stdout.write(line + '\n')
     try {
@@ -71,7 +74,7 @@ Exit codes: 0 applied (or nothing to do); 1 invalid file, refused plan or failed
     } catch (err) {
       if (!(err instanceof ConnectionError)) throw err
       process.stderr.write(`error: ${err.message}\nTry this: ${err.hint ?? 'start the services with `npm run services:up`'}\n`)
-      this.done(EXIT.usage)
+      this.done(EXIT.usage, serverError(err))
     } finally {
       await clients.close()
     }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core'
-import { formatDiagnostic, GRAPH_FORMATS, renderGraph } from '../../dsl/index.js'
+import { CODES, formatDiagnostic, graphToJson, GRAPH_FORMATS, renderGraph } from '../../dsl/index.js'
 import { loadPipelines } from '../../connectors/index.js'
 import { EXIT, RtdsCommand } from '../base-command.js'
 
@@ -24,14 +24,17 @@ export default class Graph extends RtdsCommand {
     const { results, ioErrors } = loadPipelines([args.file])
     if (ioErrors.length) {
       for (const e of ioErrors) process.stderr.write(`error: ${e.message}\n`)
-      this.done(EXIT.usage)
+      this.done(EXIT.usage, { code: 'USAGE', message: ioErrors[0]!.message })
     }
     const r = results[0]
     if (!r?.graph) {
       for (const d of r?.diagnostics ?? []) process.stderr.write(formatDiagnostic(d) + '\n')
       process.stderr.write(`${args.file} has errors: no graph (run rtds validate ${args.file})\n`)
-      this.done(EXIT.findings)
+      this.printJson({ diagnostics: r?.diagnostics ?? [] })
+      const empty = r?.diagnostics.find((d) => d.code === CODES.NO_PIPELINE_FILES)
+      this.done(EXIT.findings, empty ? { code: 'NO_PIPELINE_FILES', message: empty.message, hint: empty.hint } : { code: 'INVALID_PIPELINE', message: `${args.file} has errors: no graph`, hint: `run rtds validate ${args.file}` })
     }
-    process.stdout.write(renderGraph(r.graph, flags.json ? 'json' : flags.format))
+    if (flags.json) this.printJson(graphToJson(r.graph))
+    else process.stdout.write(renderGraph(r.graph, flags.format))
   }
 }

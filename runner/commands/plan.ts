@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { connectionSettings } from '../../core/settings.js'
-import { EXIT, RtdsCommand } from '../base-command.js'
+import { EXIT, RtdsCommand, serverError, type JsonError } from '../base-command.js'
 import { ConnectionError, RtdsError } from '../../core/errors.js'
 import { LiveClients } from '../../connectors/live-clients.js'
 import { loadSpecs } from '../reconcile/load-specs.js'
@@ -39,26 +39,29 @@ Exit codes: 0 ok; 1 invalid file or an impossible change; 2 a server is unreacha
     const loaded = loadSpecs(argv as string[])
     if (loaded.exitCode !== 0) {
       for (const p of loaded.problems) process.stderr.write(p + '\n')
-      this.done(detailed ? EXIT.findings : loaded.exitCode)
+      this.printJson({ files: loaded.files, problems: loaded.problems })
+      this.done(detailed ? EXIT.findings : loaded.exitCode, loaded.error)
     }
     for (const p of loaded.problems) process.stderr.write(p + '\n') // warnings
     const clients = new LiveClients(connectionSettings())
     let code: number = EXIT.ok
+    let error: JsonError | undefined
     try {
       const plan = await buildPlan(loaded.specs, clients)
       if (flags.json) this.printJson({ files: loaded.files, ...(planJson(plan) as object) })
       else process.stdout.write(formatPlan(plan, { verbose: flags.verbose }))
-      if (plan.summary.impossible) code = EXIT.findings
-      else if (detailed && planHasChanges(plan)) code = 2
+      if (plan.summary.impossible) { code = EXIT.findings; error = { code: 'PLAN_IMPOSSIBLE', message: `${plan.summary.impossible} change(s) cannot be applied` } }
+      else if (detailed && planHasChanges(plan)) { code = 2; error = { code: 'CHANGES_PRESENT', message: 'the plan has changes (--detailed-exitcode)' } }
     } catch (err) {
       // under --detailed-exitcode every error is 1 (2 means "changes present")
       if (!(err instanceof ConnectionError) && !detailed) throw err
       const hint = err instanceof RtdsError && err.hint ? `\nTry this: ${err.hint}` : ''
       process.stderr.write(`error: ${(err as Error).message}${hint}\n`)
       code = detailed ? EXIT.findings : EXIT.usage
+      error = err instanceof ConnectionError ? serverError(err) : { code: 'FAILED', message: (err as Error).message }
     } finally {
       await clients.close()
     }
-    if (code !== EXIT.ok) this.done(code)
+    if (code !== EXIT.ok) this.done(code, error)
   }
 }

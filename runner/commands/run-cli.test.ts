@@ -29,7 +29,7 @@ const test = suite('runner > commands > run (cli)')
 test('rtds run pipelines/users.yaml --embedded --once --run-for 0 --json: exit 0, what was stored', () => {
   const r = spawnSync(process.execPath, argvOf(['run', 'pipelines/users.yaml', '--embedded', '--once', '--run-for', '0', '--json']), { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
   assert.is(r.status, 0, r.stdout + r.stderr)
-  const [summary] = JSON.parse(r.stdout)
+  const [summary] = JSON.parse(r.stdout).pipelines
   assert.is(summary.status, 'completed')
   assert.is(summary.mode, 'embedded')
   assert.is(summary.stored.tables.created_users.length, 10)

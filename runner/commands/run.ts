@@ -4,7 +4,7 @@ import { loadPipelines } from '../../connectors/index.js'
 import { connectionSettings } from '../../core/settings.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import { MemoryBackend } from '../../connectors/memory/memory-backend.js'
-import { EXIT, RtdsCommand } from '../base-command.js'
+import { EXIT, RtdsCommand, serverError, type JsonError } from '../base-command.js'
 import { ConnectionError, UsageError } from '../../core/errors.js'
 import type { Backend } from '../../connectors/backend.js'
 import { formatStored } from '../../connectors/memory/embedded-report.js'
@@ -65,12 +65,14 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     for (const e of ioErrors) process.stderr.write(`${e.path}: ${e.message}\n`)
     if (ioErrors.length || results.length === 0) {
       if (!results.length && !ioErrors.length) process.stderr.write('no pipeline files found\n')
-      this.done(EXIT.usage)
+      this.done(EXIT.usage, { code: 'USAGE', message: ioErrors[0]?.message ?? 'no pipeline files found' })
     }
     const graphs = results.map((r) => r.graph).filter((g): g is TaskGraph => g !== undefined)
     if (graphs.length < results.length) {
       process.stderr.write(`${results.length - graphs.length} pipeline file(s) invalid: nothing was run\n`)
-      this.done(EXIT.findings)
+      this.printJson({ diagnostics: results.flatMap((r) => r.diagnostics) })
+      const empty = results.flatMap((r) => r.diagnostics).find((d) => d.code === 'RTDS005')
+      this.done(EXIT.findings, empty ? { code: 'NO_PIPELINE_FILES', message: empty.message } : { code: 'INVALID_PIPELINE', message: `${results.length - graphs.length} pipeline file(s) invalid: nothing was run` })
     }
 
     const say = (line: string): void => void process.stderr.write(line + '\n')
@@ -117,7 +119,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     } catch (err) {
       if (err instanceof ConnectionError) {
         say(`error: ${err.message}\nTry this: ${err.hint ?? 'start the services with `npm run services:up`, or use --embedded'}`)
-        this.done(EXIT.usage)
+        this.done(EXIT.usage, serverError(err))
       }
       throw err
     } finally {
@@ -127,7 +129,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
       await Promise.all(backends.map((b) => b.close().catch(() => {})))
     }
 
-    if (flags.json) this.printJson(flags.embedded ? summaries.map((s, i) => ({ ...s, stored: (backends[i] as MemoryBackend).snapshot() })) : summaries)
+    if (flags.json) this.printJson({ pipelines: flags.embedded ? summaries.map((s, i) => ({ ...s, stored: (backends[i] as MemoryBackend).snapshot() })) : summaries })
     else
       for (const [i, s] of summaries.entries()) {
         if (flags.embedded) process.stdout.write(formatStored(backends[i] as MemoryBackend, { maxRows: flags.rows }) + '\n')
@@ -139,6 +141,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     // every connection is closed (or abandoned, see LiveBackend.close): a client library's stray
     // reconnect timer must not keep the process alive after the run ended
     setTimeout(() => process.exit(), 2000).unref()
-    if (summaries.some((s) => s.status === 'failed')) this.done(EXIT.findings)
+    const failed = summaries.filter((s) => s.status === 'failed')
+    if (failed.length) this.done(EXIT.findings, { code: 'RUN_FAILED', message: `${failed.map((s) => s.pipeline).join(', ')}: ${failed.flatMap((s) => s.errors)[0] ?? 'failed'}` })
   }
 }

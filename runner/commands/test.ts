@@ -5,7 +5,7 @@ import { UsageError } from '../../core/errors.js'
 import { jsonReport } from '../testing/reporters/json-reporter.js'
 import { junitReport } from '../testing/reporters/junit-reporter.js'
 import { textReport } from '../testing/reporters/text-reporter.js'
-import { exitCodeOf } from '../testing/test-results.js'
+import { exitCodeOf, summarize } from '../testing/test-results.js'
 import { runTests } from '../testing/test-runner.js'
 
 /** `rtds test [FILES|DIRS]`: golden-file tests of pipelines, in-process, no servers. */
@@ -46,9 +46,15 @@ export default class Test extends RtdsCommand {
         throw new UsageError(`cannot write ${flags.output}: ${(err as Error).message}`)
       }
     }
-    if (flags.json) this.printJson(jsonReport(run))
+    if (flags.json) this.printJson(jsonReport(run) as Record<string, unknown>)
     else if (flags.output) process.stdout.write(textReport(run))
     else process.stdout.write(rendered)
-    if (code !== EXIT.ok) this.done(code)
+    if (code !== EXIT.ok) {
+      const s = summarize(run)
+      const empty = run.empty?.[0]
+      this.done(code, empty && code === EXIT.findings ? { code: 'NO_PIPELINE_FILES', message: `no pipeline files in ${empty}` }
+        : code === EXIT.findings ? { code: 'TEST_FAILED', message: run.files.length ? `${s.failed} case(s) failed` : 'no *.test.yaml files found' }
+        : { code: 'TEST_ERROR', message: `${s.errors} file(s) or case(s) could not run${run.missing.length ? ` (${run.missing.join(', ')}: no such file or directory)` : ''}` })
+    }
   }
 }

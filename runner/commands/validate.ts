@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core'
-import { formatDiagnostic } from '../../dsl/index.js'
+import { CODES, formatDiagnostic } from '../../dsl/index.js'
 import { loadPipelines } from '../../connectors/index.js'
 import type { Diagnostic } from '../../dsl/index.js'
-import { EXIT, RtdsCommand } from '../base-command.js'
+import { EXIT, RtdsCommand, type JsonError } from '../base-command.js'
 
 /** One file's entry in `rtds validate --json`. */
 export interface ValidateFileResult {
@@ -55,11 +55,22 @@ export default class Validate extends RtdsCommand {
     const { argv, flags } = await this.parse(Validate)
     const paths = (argv as string[]).length ? (argv as string[]) : ['pipelines/']
     const { results, exitCode, text } = validatePaths(paths)
-    if (flags.json) this.printJson(results)
+    if (flags.json) this.printJson({ files: results })
     else {
       process.stdout.write(text)
       for (const r of results) if (r.ioError) process.stderr.write(`error: ${r.ioError}\n`)
     }
-    if (exitCode !== EXIT.ok) this.done(exitCode)
+    if (exitCode !== EXIT.ok) this.done(exitCode, validateError(results))
   }
+}
+
+/** The `--json` error of a validate that found something. */
+function validateError(results: readonly ValidateFileResult[]): JsonError {
+  const io = results.find((r) => r.ioError)
+  if (io) return { code: 'USAGE', message: io.ioError! }
+  const bad = results.filter((r) => !r.ok)
+  const empty = bad.find((r) => r.diagnostics.some((d) => d.code === CODES.NO_PIPELINE_FILES))
+  if (empty && bad.length === 1) return { code: 'NO_PIPELINE_FILES', message: empty.diagnostics[0]!.message, hint: empty.diagnostics[0]!.hint }
+  const errors = bad.reduce((s, r) => s + r.errors, 0)
+  return { code: 'INVALID_PIPELINE', message: `${errors} ${errors === 1 ? 'error' : 'errors'} in ${bad.length} ${bad.length === 1 ? 'file' : 'files'}: ${bad.map((r) => r.file).join(', ')}` }
 }

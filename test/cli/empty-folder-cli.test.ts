@@ -33,8 +33,9 @@ for (const command of ['validate', 'graph', 'plan', 'apply', 'test']) {
 test('cli > validate: a folder holding only other files (notes, *.test.yaml) has no pipeline files either; --json says so', () => {
   const r = rtds('validate', onlyOthers, '--json')
   assert.is(r.code, 1, r.out)
-  const doc = JSON.parse(r.out.slice(r.out.indexOf('[')))
-  assert.equal(doc.map((f: { diagnostics: Array<{ code: string; message: string }> }) => f.diagnostics.map((d) => [d.code, d.message])), [[['RTDS005', `no pipeline files in ${onlyOthers}`]]])
+  const doc = JSON.parse(r.out.slice(r.out.indexOf('{'), r.out.lastIndexOf('}') + 1))
+  assert.equal([doc.status, doc.error.code], ['findings', 'NO_PIPELINE_FILES'])
+  assert.equal(doc.files.map((f: { diagnostics: Array<{ code: string; message: string }> }) => f.diagnostics.map((d) => [d.code, d.message])), [[['RTDS005', `no pipeline files in ${onlyOthers}`]]])
 })
 
 test.run()

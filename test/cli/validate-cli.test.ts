@@ -59,7 +59,7 @@ test('cli > validate: unknown top-level key, YAML indentation error and dangling
 test('cli > validate --json: a parseable array of per-file results', () => {
   const r = rtds('validate', '--json', CASES, 'pipelines/users.yaml')
   assert.is(r.code, 1)
-  const results = JSON.parse(r.stdout) as Array<{ file: string; ok: boolean; errors: number; diagnostics: Array<{ code: string; line: number; col: number }> }>
+  const results = JSON.parse(r.stdout).files as Array<{ file: string; ok: boolean; errors: number; diagnostics: Array<{ code: string; line: number; col: number }> }>
   assert.ok(results.length >= 31)
   const users = results.find((x) => x.file === 'pipelines/users.yaml')!
   assert.equal([users.ok, users.errors, users.diagnostics], [true, 0, []])

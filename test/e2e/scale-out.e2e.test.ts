@@ -39,7 +39,7 @@ test('two runners at once: every user stored exactly once, no row published twic
   }
   for (const r of runs) assert.is(r.code, 0, `a runner failed:\n${r.stdout}\n${r.stderr}`)
   assert.is(server.served(), N)
-  const stage = (r: { stdout: string }, name: string): number => (JSON.parse(r.stdout)[0].stages[name]?.in ?? 0) as number
+  const stage = (r: { stdout: string }, name: string): number => (JSON.parse(r.stdout).pipelines[0].stages[name]?.in ?? 0) as number
   const published = runs.map((r) => stage(r, 'publish'))
   const stored = runs.map((r) => stage(r, 'store'))
   assert.is(published[0] + published[1], N, `the relays published every row once between them (${published.join(' + ')})`)

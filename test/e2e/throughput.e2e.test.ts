@@ -32,7 +32,7 @@ test(`rtds run --once over ${N} served users`, async () => {
     await server.close()
   }
   assert.is(run.code, 0, `rtds run failed:\n${run.stdout}\n${run.stderr}`)
-  const [summary] = JSON.parse(run.stdout) as { durationMs: number; recordsStored: number; stages: Record<string, { in: number; ms: number }> }[]
+  const [summary] = JSON.parse(run.stdout).pipelines as { durationMs: number; recordsStored: number; stages: Record<string, { in: number; ms: number }> }[]
   assert.is(summary.recordsStored, N)
   const rows = await cass.execute(`SELECT count(*) AS n FROM "${copy.keyspace}".created_users`)
   assert.is(Number(rows.rows[0].n), N)

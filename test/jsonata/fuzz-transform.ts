@@ -37,5 +37,5 @@ const stats = await fuzz({
 })
 for (const m of stats.mismatches.slice(0, 20)) console.log(m)
 const secs = (Date.now() - started) / 1000
-console.log(`fuzz:transform — seed ${seed}: ${stats.pairs} expression×input pairs checked (${Math.round(stats.pairs / secs)}/s) over ${stats.transforms} compiled transforms in ${stats.rounds} rounds (jsonata's result: ${stats.errors} errors, ${stats.undefinedResults} undefined, ${stats.pairs - stats.errors - stats.undefinedResults} values); ${stats.mismatches.length} mismatches, ${stats.ambiguous} different errors among concurrent ones, ${stats.timedOut} timed out`)
+console.log(`fuzz:transform — seed ${seed}: ${stats.pairs} expression×input pairs checked (${Math.round(stats.pairs / secs)}/s) over ${stats.transforms} compiled transforms in ${stats.rounds} rounds (suite expressions: ${stats.suiteCovered}/${stats.suiteTotal}) (jsonata's result: ${stats.errors} errors, ${stats.undefinedResults} undefined, ${stats.pairs - stats.errors - stats.undefinedResults} values); ${stats.mismatches.length} mismatches, ${stats.ambiguous} different errors among concurrent ones, ${stats.timedOut} timed out`)
 process.exit(stats.mismatches.length === 0 ? 0 : 1)

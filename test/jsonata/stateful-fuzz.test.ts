@@ -20,6 +20,16 @@ test('compiled transforms agree with jsonata call by call over interleaved input
   assert.ok(stats.mismatches.length === 0, `seed ${SEED}: compiled transforms and jsonata disagree:\n${stats.mismatches.slice(0, 5).join('\n')}`)
 })
 
+test('every suite expression the fast path accepts, compiled once, over its own input sequence', async () => {
+  const stats = await fuzz({ seed: SEED, suiteSweep: true, stopOnMismatch: false })
+  console.log(`stateful fuzz, suite sweep: ${stats.suiteCovered}/${stats.suiteTotal} suite expressions, ${stats.pairs} pairs, seed ${SEED}, ${stats.mismatches.length} mismatches (${stats.ambiguous} with a different error among concurrent ones, ${stats.timedOut} timed out)`)
+  assert.ok(stats.suiteTotal > 1000, `only ${stats.suiteTotal} suite expressions usable`)
+  assert.is(stats.suiteCovered, stats.suiteTotal)
+  assert.ok(stats.pairs >= stats.suiteTotal * 20, `only ${stats.pairs} pairs`)
+  assert.ok(stats.ambiguous <= stats.pairs * 0.01, `${stats.ambiguous} error-order differences`)
+  assert.ok(stats.mismatches.length === 0, `seed ${SEED}: compiled transforms and jsonata disagree:\n${stats.mismatches.slice(0, 5).join('\n')}`)
+})
+
 test('the comparison sees key order, -0, NaN and array-ness', async () => {
   const { sameResult } = await import('./stateful-fuzz.js')
   assert.ok(sameResult({ a: 1, b: [2, NaN] }, { a: 1, b: [2, NaN] }))
