@@ -150,7 +150,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       clearInterval(rss)
       clearInterval(ticker)
       if (r.code !== 0) throw new Error(`rtds run --once (${what}) failed (exit ${r.code}):\n${r.stderr.slice(-4000)}`)
-      const [summary] = JSON.parse(r.stdout) as Summary[]
+      const [summary] = (JSON.parse(r.stdout) as { pipelines: Summary[] }).pipelines
       return { summary, peakKb }
     }
     // the stages alone: ingest into staging, then the relay over it, then the consumer over the topic
