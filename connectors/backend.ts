@@ -61,6 +61,8 @@ export interface RunHistory {
   start(run: RunStart): Promise<number>
   /** Records the outcome of run `id`. */
   finish(id: number, outcome: RunOutcome): Promise<void>
+  /** The latest runs of a pipeline, newest first (`rtds status`, the console). */
+  recent?(pipeline: string, limit?: number): Promise<readonly (RunOutcome & { readonly id: number; readonly source: string; readonly trigger: string; readonly startedAt: Date; readonly finishedAt: Date | null })[]>
 }
 
 /**

@@ -75,6 +75,10 @@ export interface Observation {
   readonly lag?: readonly { readonly group: string; readonly partition: number; readonly lag: number }[]
   /** Rows not yet published (staging tables read by the outbox relay). */
   readonly backlog?: number
+  /** With `detail`: the registry subject of a topic's value and its latest version. */
+  readonly subject?: { readonly name: string; readonly version?: number }
+  /** With `detail`: the server's estimate of a table's rows (Cassandra: system.size_estimates partitions). */
+  readonly rowsEstimate?: number
 }
 
 /** A connector's implementation on one backend (live or embedded). */
@@ -84,7 +88,7 @@ export interface ConnectorRuntime {
    * consumer `groups` reading it, its backlog. Bounded in time; never throws (a server that does
    * not answer is reported down).
    */
-  observe?(entity: TopicSpec | TableSpec, groups: readonly string[]): Promise<Observation>
+  observe?(entity: TopicSpec | TableSpec, groups: readonly string[], opts?: { readonly detail?: boolean }): Promise<Observation>
   /** A pipeline source of this kind (role `source`). */
   input?(spec: SourceSpec, ctx: InputContext): Input
   /** Writes records into a topic or table of this kind. */

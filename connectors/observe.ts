@@ -3,6 +3,7 @@
  * time and turns a failure into a `ServerHealth` that is down, with a message that carries no secret.
  */
 import type { ServerHealth } from './connector.js'
+import { RtdsError } from '../core/errors.js'
 
 /** Default bound of one probe. */
 export const PROBE_TIMEOUT_MS = 3000
@@ -23,7 +24,9 @@ export async function probe<T>(server: string, fn: () => Promise<T>, ms = PROBE_
     const value = await within(fn(), ms, server)
     return { value, health: { server, up: true } }
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    return { health: { server, up: false, error: message.split('\n')[0].slice(0, 300) } }
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300)
+    // a classified, non-retriable failure (a missing table, a refused query) came from a server that answered
+    const answered = err instanceof RtdsError && !err.retriable
+    return { health: { server, up: answered, error: message } }
   }
 }

@@ -106,6 +106,8 @@ export const DLQ_HEADERS = {
   origin: 'rtds.origin',
   pipeline: 'rtds.pipeline',
   at: 'rtds.at',
+  /** How many times the record was replayed from the dead-letter topic (`rtds dlq replay`) before failing again. */
+  replays: 'rtds.replays',
 } as const
 
 /** The dead-letter topic of `topic` (`<topic>.dlq`): the one place that name is made. */

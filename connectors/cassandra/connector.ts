@@ -20,7 +20,7 @@ export const cassandraConnector: Connector<LiveEnv, MemoryBackend> = {
         keyColumns: [...c.primaryKey, ...c.clusteringKey], settings: env.settings, concurrency: c.concurrency ?? env.cassandraConcurrency,
       })
     },
-    observe: () => observeCassandra(env.cassandra(), env.settings),
+    observe: (e, _groups, o) => observeCassandra(env.cassandra(), env.settings, o?.detail ? { keyspace: asTable(e).cassandra.keyspace, table: asTable(e).cassandra.table } : undefined),
   }),
   embedded: (memory): ConnectorRuntime => ({
     sink: (e) => memory.tableSink(asTable(e)),

@@ -34,7 +34,7 @@ export const kafkaConnector: Connector<LiveEnv, MemoryBackend> = {
         partitionsConsumedConcurrently: Math.max(1, Math.min(topic.partitions, 8)),
       }))
     },
-    observe: (e, groups) => observeTopic(asTopic(e), groups, () => env.admin(), env.settings),
+    observe: (e, groups, o) => observeTopic(asTopic(e), groups, () => env.admin(), env.settings, o?.detail),
   }),
   embedded: (memory): ConnectorRuntime => ({
     sink: (e) => memory.topicSink(asTopic(e)),

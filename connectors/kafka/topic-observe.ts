@@ -9,10 +9,12 @@ import type { TopicSpec } from '../../dsl/spec.js'
 import type { Observation, ServerHealth } from '../connector.js'
 import { probe } from '../observe.js'
 import { classifyKafkaError } from './client.js'
-import { probeRegistry } from '../registry/registry-observe.js'
+import { probeRegistry, subjectVersion } from '../registry/registry-observe.js'
 
 /** Lag per group and partition of `topic`. */
 export async function topicLag(admin: Admin, topic: string, groups: readonly string[]): Promise<{ group: string; partition: number; lag: number }[]> {
+  // a topic that does not exist (not applied yet) has no lag; asking for its offsets would retry for long
+  if (!(await admin.listTopics()).includes(topic)) return []
   const offsets = await admin.fetchTopicOffsets(topic)
   const out: { group: string; partition: number; lag: number }[] = []
   for (const group of groups) {
@@ -28,7 +30,7 @@ export async function topicLag(admin: Admin, topic: string, groups: readonly str
 }
 
 /** See the module comment. */
-export async function observeTopic(topic: TopicSpec, groups: readonly string[], admin: () => Promise<Admin>, settings: ConnectionSettings): Promise<Observation> {
+export async function observeTopic(topic: TopicSpec, groups: readonly string[], admin: () => Promise<Admin>, settings: ConnectionSettings, detail = false): Promise<Observation> {
   const kafka = await probe('kafka', async () => {
     try {
       return await topicLag(await admin(), topic.name, groups)
@@ -38,5 +40,6 @@ export async function observeTopic(topic: TopicSpec, groups: readonly string[], 
   })
   const servers: ServerHealth[] = [kafka.health]
   if (topic.value) servers.push(await probeRegistry(settings))
-  return { servers, ...(kafka.value ? { lag: kafka.value } : {}) }
+  const subject = detail && topic.value ? { name: topic.value.subject, version: await subjectVersion(settings, topic.value.subject) } : undefined
+  return { servers, ...(kafka.value ? { lag: kafka.value } : {}), ...(subject ? { subject } : {}) }
 }

@@ -8,3 +8,10 @@ export async function probeRegistry(settings: Pick<ConnectionSettings, 'schemaRe
   const reg = new RegistryHttp(settings, { attempts: 1 })
   return (await probe('registry', () => reg.request('GET', '/subjects', undefined, 'list registry subjects'))).health
 }
+
+/** The latest version of `subject` (undefined when it has none, or the registry does not answer). */
+export async function subjectVersion(settings: Pick<ConnectionSettings, 'schemaRegistryUrl'>, subject: string): Promise<number | undefined> {
+  const reg = new RegistryHttp(settings, { attempts: 1 })
+  const r = await probe('registry', () => reg.request<{ version: number }>('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`, undefined, `read subject ${subject}`))
+  return r.value?.version
+}

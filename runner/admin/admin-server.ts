@@ -3,7 +3,8 @@
  * `GET /metrics` (Prometheus text, runner/admin/pipeline-metrics.ts), `GET /healthz` (the process
  * is alive), `GET /readyz` (200, or 503 with the reasons: runner/admin/readiness.ts). Before
  * answering `/metrics` or `/readyz`, probes older than a second are refreshed (bounded), so lag and
- * server health are current. Read-only: any other method is refused (405).
+ * server health are current. `GET /api/stages`: records received, sent and dead-lettered per
+ * pipeline and stage (JSON, read by `rtds status`). Read-only: any other method is refused (405).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -88,6 +89,8 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       case '/metrics':
         await fresh()
         return send(200, metrics.contentType, await metrics.text())
+      case '/api/stages':
+        return json(200, { status: 'ok', at: Date.now(), pipelines: await metrics.stageTotals() })
       case '/healthz':
         return json(200, { status: 'ok' })
       case '/readyz': {

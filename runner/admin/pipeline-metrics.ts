@@ -23,7 +23,7 @@ const OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const
 export class PipelineMetrics {
   readonly registry = new Registry()
   private readonly received = new Counter({ name: 'rtds_records_received_total', help: 'Records a stage took from its inputs.', labelNames: L, registers: [this.registry] })
-  private readonly receivedBytes = new Counter({ name: 'rtds_received_bytes_total', help: 'Bytes of the values a stage took from its inputs (JSON or raw).', labelNames: L, registers: [this.registry] })
+  private readonly receivedBytes = new Counter({ name: 'rtds_received_bytes_total', help: 'Bytes of the values a stage took from its inputs (JSON or raw; batches over 8 records estimated from 8 of them).', labelNames: L, registers: [this.registry] })
   private readonly sent = new Counter({ name: 'rtds_records_sent_total', help: 'Records a stage wrote to a target (acknowledged by the server).', labelNames: L, registers: [this.registry] })
   private readonly dead = new Counter({ name: 'rtds_records_dead_lettered_total', help: 'Records a stage sent to its dead-letter topic, by reason.', labelNames: [...L, 'reason'], registers: [this.registry] })
   private readonly retries = new Counter({ name: 'rtds_retries_total', help: 'Retriable failures retried (what: write, dead-letter, input).', labelNames: [...L, 'what'], registers: [this.registry] })
@@ -115,6 +115,25 @@ export class PipelineMetrics {
         this.runs.labels(...l, e.status).inc()
         break
     }
+  }
+
+  /**
+   * Totals per pipeline and stage (`GET /api/stages` of the admin endpoint, read by `rtds status`):
+   * records received, sent, dead-lettered.
+   */
+  async stageTotals(): Promise<Record<string, Record<string, { received: number; sent: number; deadLettered: number }>>> {
+    const out: Record<string, Record<string, { received: number; sent: number; deadLettered: number }>> = {}
+    const add = async (c: Counter<string>, field: 'received' | 'sent' | 'deadLettered'): Promise<void> => {
+      for (const v of (await c.get()).values) {
+        const p = String(v.labels.pipeline), st = String(v.labels.stage)
+        const row = ((out[p] ??= {})[st] ??= { received: 0, sent: 0, deadLettered: 0 })
+        row[field] += v.value
+      }
+    }
+    await add(this.received, 'received')
+    await add(this.sent, 'sent')
+    await add(this.dead, 'deadLettered')
+    return out
   }
 
   /** The Prometheus text exposition. */

@@ -8,6 +8,8 @@ import Apply from './apply.js'
 import Validate from './validate.js'
 import Test from './test.js'
 import Run from './run.js'
+import Dlq from './dlq.js'
+import Status from './status.js'
 
 export const COMMANDS = {
   validate: Validate,
@@ -16,4 +18,6 @@ export const COMMANDS = {
   apply: Apply,
   test: Test,
   run: Run,
+  dlq: Dlq,
+  status: Status,
 }

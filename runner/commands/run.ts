@@ -11,6 +11,7 @@ import { formatStored } from '../../connectors/memory/embedded-report.js'
 import { LiveBackend } from '../../connectors/live-backend.js'
 import { runPipeline, type RunSummary } from '../engine/run-pipeline.js'
 import { EventBus } from '../../core/events.js'
+import { jsonLogger, pipelineJsonLog } from '../engine/json-log.js'
 import { parseAdminAddress, startAdminServer, type AdminServer } from '../admin/admin-server.js'
 
 function duration(flag: string, value: string | undefined): number | undefined {
@@ -43,6 +44,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     'run-for': Flags.string({ description: 'Override the runFor window of every schedule (e.g. 0 for one pull, 5s).' }),
     progress: Flags.string({ description: 'Interval of the progress lines (0 = none).', default: '5s' }),
     rows: Flags.integer({ description: 'Rows of each table printed after an embedded run.', default: 10 }),
+    'log-format': Flags.string({ description: 'text: plain lines; json: one JSON object per line (pino) with pipeline, stage, component fields. Both on stderr.', options: ['text', 'json'], default: 'text', env: 'RTDS_LOG_FORMAT' }),
     admin: Flags.string({
       description: 'Address of the admin endpoint (/metrics, /healthz, /readyz): host:port, :port, or off. An address in use is reported and the run continues without it.',
       default: '127.0.0.1:9464', env: 'RTDS_ADMIN',
@@ -75,7 +77,8 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
       this.done(EXIT.findings, empty ? { code: 'NO_PIPELINE_FILES', message: empty.message } : { code: 'INVALID_PIPELINE', message: `${results.length - graphs.length} pipeline file(s) invalid: nothing was run` })
     }
 
-    const say = (line: string): void => void process.stderr.write(line + '\n')
+    const logger = flags['log-format'] === 'json' ? jsonLogger() : undefined
+    const say = (line: string): void => (logger ? logger.info(line) : void process.stderr.write(line + '\n'))
     const controller = new AbortController()
     let signals = 0
     const onSignal = (sig: string): void => {
@@ -97,6 +100,11 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     )
     if (flags.embedded) say('embedded mode: in-process topics and tables, no services, no network')
     const buses = graphs.map(() => new EventBus())
+    const jsonLogs = logger ? graphs.map((g, i) => {
+      const l = pipelineJsonLog(logger, g.spec)
+      l.watch(buses[i])
+      return l
+    }) : []
     let admin: AdminServer | undefined
     if (adminAddress) {
       try {
@@ -112,7 +120,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
         graphs.map((g, i) =>
           runPipeline(g, backends[i], {
             once: flags.once, signal: controller.signal, graceMs, runFor, progressMs, events: buses[i],
-            log: (line) => say(`[${g.pipeline}] ${line}`),
+            log: jsonLogs[i]?.log ?? ((line) => say(`[${g.pipeline}] ${line}`)), logEvents: !logger,
           }),
         ),
       )

@@ -42,6 +42,8 @@ export interface RunOptions {
   readonly onListen?: (source: Source) => void
   /** The run's event seam (core/events.ts): subscribe for metrics; logging is subscribed already. */
   readonly events?: EventBus
+  /** Whether event lines (retries, nacks, stage errors) go to `log` (default true; false when the caller logs the events itself). */
+  readonly logEvents?: boolean
   /** Replaces pipeline sources' connectors (`rtds test` feeds its inputs this way); see `SourceOverride`. */
   readonly sourceOverride?: SourceOverride
 }
@@ -87,7 +89,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
   const spec = graph.spec
   const log = opts.log ?? (() => {})
   const events = opts.events ?? new EventBus()
-  const unsubscribeLog = logEvents(events, log)
+  const unsubscribeLog = opts.logEvents === false ? () => {} : logEvents(events, log)
   const once = opts.once ?? false
   const started = Date.now()
   const stop = new AbortController()

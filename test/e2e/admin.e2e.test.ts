@@ -9,7 +9,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { waitFor } from '../integration/connectors-support.js'
 import { scrape, sample, samples } from '../helpers/prometheus-text.js'
-import { applyLiveCopy, freePort, randomUser, servePages, startRtds, type LiveCopy } from './e2e-support.js'
+import { applyLiveCopy, freePort, randomUser, rtds, servePages, startRtds, type LiveCopy } from './e2e-support.js'
 
 const test = suite('e2e > admin endpoint')
 let live: LiveCopy | undefined
@@ -73,6 +73,25 @@ test('N users through the API: received = sent = N per stage, lag back to 0, ser
     const ready = await fetch(`${admin}/readyz`)
     assert.is(ready.status, 200)
     assert.equal(await ready.json(), { status: 'ready', reasons: [] })
+    // rtds status finds the running process and reads the servers
+    const status = await rtds(['status', copy.file, '--admin', `127.0.0.1:${adminPort}`, '--json'])
+    assert.is(status.code, 0, `${status.stdout}\n${status.stderr}`)
+    const [st] = JSON.parse(status.stdout).pipelines
+    assert.is(st.running, admin)
+    const stage = (n: string) => st.stages.find((x: { name: string }) => x.name === n)
+    assert.equal([stage('ingest').received, stage('publish').sent, stage('store').sent, stage('store').lag, stage('publish').backlog], [N, N, N, 0, 0])
+    assert.ok(st.servers.every((x: { up: boolean }) => x.up), JSON.stringify(st.servers))
+    assert.ok(st.subjects[0].version >= 1, 'subject version')
+    assert.equal(st.deadLetters, { total: 0, byReason: {} })
+    assert.ok(Date.parse(st.schedules[0].next) > Date.now())
+    // partly down: Cassandra unreachable is named, the rest is still reported
+    const partly = await rtds(['status', copy.file, '--admin', `127.0.0.1:${adminPort}`, '--json'], { CASSANDRA_CONTACT_POINTS: '127.0.0.1:1' })
+    assert.is(partly.code, 1, partly.stderr)
+    const doc = JSON.parse(partly.stdout)
+    assert.is(doc.error.code, 'SERVER_UNAVAILABLE')
+    assert.match(doc.error.message, /cassandra/)
+    assert.is(doc.pipelines[0].stages.find((x: { name: string }) => x.name === 'store').lag, 0, 'lag still read from Kafka')
+
     assert.is((await fetch(`${admin}/metrics`, { method: 'POST' })).status, 405)
     assert.is((await fetch(`${admin}/nope`)).status, 404)
   } finally {

@@ -26,10 +26,11 @@ export interface Family {
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 
+/** A Go float as Prometheus reads it (`strconv.ParseFloat`: NaN and Inf case-insensitively, e.g. prom-client's `Nan`). */
 function parseValue(text: string, line: number): number {
-  if (text === '+Inf' || text === 'Inf') return Infinity
-  if (text === '-Inf') return -Infinity
-  if (text === 'NaN') return NaN
+  if (/^\+?inf(inity)?$/i.test(text)) return Infinity
+  if (/^-inf(inity)?$/i.test(text)) return -Infinity
+  if (/^nan$/i.test(text)) return NaN
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) throw new Error(`line ${line}: invalid value ${JSON.stringify(text)}`)
   return Number(text)
 }

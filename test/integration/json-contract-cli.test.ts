@@ -67,6 +67,14 @@ const cases: Array<[string, string[], 'ok' | 'findings' | 'error', string | unde
   ['test empty folder', ['test', EMPTY], 'findings', 'NO_PIPELINE_FILES'],
   ['test missing path', ['test', 'no/such.test.yaml'], 'error', 'TEST_ERROR'],
   ['test bad flag', ['test', '--reporter', 'xml'], 'error', 'USAGE'],
+  ['dlq list ok', ['dlq', 'list', 'pipelines/users.yaml'], 'ok', undefined],
+  ['dlq findings', ['dlq', 'list', INVALID], 'findings', 'INVALID_PIPELINE'],
+  ['dlq servers down', ['dlq', 'list', 'pipelines/users.yaml'], 'error', 'SERVER_UNAVAILABLE', SERVERS_DOWN],
+  ['dlq bad action', ['dlq', 'purge', 'pipelines/users.yaml'], 'error', 'USAGE'],
+  ['status ok', ['status', 'pipelines/users.yaml', '--admin', '127.0.0.1:1'], 'ok', undefined],
+  ['status findings', ['status', INVALID, '--admin', '127.0.0.1:1'], 'findings', 'INVALID_PIPELINE'],
+  ['status servers down', ['status', 'pipelines/users.yaml', '--admin', '127.0.0.1:1'], 'findings', 'SERVER_UNAVAILABLE', SERVERS_DOWN],
+  ['status bad flag', ['status', '--no-such-flag'], 'error', 'USAGE'],
 ]
 
 for (const [name, args, status, code, env] of cases) test(`cli > --json contract: ${name}`, () => { expectJson(args, status, code, env) })
