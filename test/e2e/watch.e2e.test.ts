@@ -2,14 +2,17 @@
  * `rtds run --watch` against the real servers: users are posted continuously to the ingestion API of
  * a unique copy of users.yaml (its own transform copy); the transform is edited under the running
  * stream (first_name upper-cased): the reload is logged, later users have the new value and every
- * user is staged once, published and stored once (Cassandra count and ids, the run's stored count);
- * then an invalid edit is reported with its file:line:col and the run keeps storing posted users.
+ * user is staged once, published and stored once (Cassandra count and ids, the run's stored count).
+ * Only the store stage restarts for that edit (no post refused). A partition increase in the
+ * pipeline file is applied and restarts every stage; a decrease is refused with its plan; an invalid
+ * edit is reported with its file:line:col; after both the run keeps storing posted users.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { waitFor } from '../integration/connectors-support.js'
+import { kafka } from '../../connectors/kafka/client.js'
+import { settings, waitFor } from '../integration/connectors-support.js'
 import { applyLiveCopy, randomUser, root, servePages, startRtds, type LiveCopy } from './e2e-support.js'
 
 const test = suite('e2e > run --watch')
@@ -65,13 +68,28 @@ test('a transform edit under a running stream takes effect, every user stored on
     const retriedDuringSwap = refusedPosts - retriedBeforeEdit
     await waitFor(async () => posted.length >= afterReload + 20, 60000, 'users posted after the reload')
 
-    // an edit of the pipeline file outside its stages: every stage restarts (the API closes for a moment)
-    writeFileSync(copy.file, readFileSync(copy.file, 'utf8').replace('timeout: 10s', 'timeout: 11s'))
+    // an edit of the pipeline file outside its stages, with a non-destructive resource change (3 → 4
+    // partitions): the plan is applied, then every stage restarts (the API closes for a moment)
+    writeFileSync(copy.file, readFileSync(copy.file, 'utf8').replace('partitions: 3', 'partitions: 4'))
     const editedFile = Date.now()
     await waitFor(async () => /reload: the new version starts/.test(runner.output()), 90000, `the full restart (output: ${runner.output()})`)
     const fullMs = Date.now() - editedFile
+    assert.match(runner.output(), /reload: plan applied/)
+    const admin = kafka(settings).admin()
+    await admin.connect()
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: [copy.topic] })
+      assert.is(meta.topics[0]!.partitions.length, 4, 'the partition increase was applied')
+    } finally {
+      await admin.disconnect()
+    }
     const afterFull = posted.length
     await waitFor(async () => posted.length >= afterFull + 20, 60000, 'users posted after the full restart')
+
+    // a destructive (impossible) change: refused with the plan, nothing restarts
+    writeFileSync(copy.file, readFileSync(copy.file, 'utf8').replace('partitions: 4', 'partitions: 2'))
+    await waitFor(async () => /reload refused: impossible change \(kafka_topic /.test(runner.output()), 60000, `the partition decrease refused (output: ${runner.output()})`)
+    assert.match(runner.output(), /Plan: .* 1 impossible/)
 
     writeFileSync(transform, '{ "id": login.uuid, "first_name": ') // invalid
     await waitFor(async () => /reload refused: .* has errors/.test(runner.output()), 30000, `the invalid edit reported (output: ${runner.output()})`)
