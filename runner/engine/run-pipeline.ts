@@ -202,6 +202,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
             own.stop.abort()
             const t = setTimeout(() => own.kill.abort(), graceMs)
             try { await running.get(name)!.catch(() => {}) } finally { clearTimeout(t) }
+            if (stop.signal.aborted) return // the whole run is stopping meanwhile: nothing to start
             running.set(name, start(next.spec.stages[name]!))
           }))
         })()
