@@ -45,6 +45,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     once: Flags.boolean({ description: 'One run of every scheduled source, drain every stage, exit.', default: false }),
     embedded: Flags.boolean({ description: 'No services, no network: in-process topics and tables, offline generated users.', default: false }),
     grace: Flags.string({ description: 'How long SIGINT/SIGTERM may wait for in-flight work.', default: '10s' }),
+    'start-retry': Flags.string({ description: 'How long a stage keeps retrying a server that is unreachable (or answers a retriable error) before its first record, e.g. a broker that is still starting; then the run fails.', default: '2m', env: 'RTDS_START_RETRY' }),
     'run-for': Flags.string({ description: 'Override the runFor window of every schedule (e.g. 0 for one pull, 5s).' }),
     progress: Flags.string({ description: 'Interval of the progress lines (0 = none).', default: '5s' }),
     rows: Flags.integer({ description: 'Rows of each table printed after an embedded run.', default: 10 }),
@@ -68,6 +69,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Run)
     const graceMs = duration('grace', flags.grace) ?? 10_000
+    const startRetryMs = duration('start-retry', flags['start-retry']) ?? 120_000
     const runFor = duration('run-for', flags['run-for'])
     const progressMs = duration('progress', flags.progress) ?? 5000
     const adminAddress = parseAdminAddress(flags.admin)
@@ -129,7 +131,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
       summaries = await Promise.all(
         graphs.map((g, i) => {
           const opts = {
-            once: flags.once, signal: controller.signal, graceMs, runFor, progressMs, events: buses[i],
+            once: flags.once, signal: controller.signal, graceMs, startRetryMs, runFor, progressMs, events: buses[i],
             log: jsonLogs[i]?.log ?? ((line: string) => say(`[${g.pipeline}] ${line}`)), logEvents: !logger,
           }
           if (!flags.watch) return runPipeline(g, backends[i], opts)

@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal
   /** How long in-flight work may take after `signal` aborted (default 10 s). */
   readonly graceMs?: number
+  /** How long a stage's input that fails retriably before its first record is started again (default 120 s). */
+  readonly startRetryMs?: number
   /** Progress and event lines. */
   readonly log?: (line: string) => void
   /** Replace `http` sources by `generate`; default: `backend.mode === 'embedded'`. */
@@ -161,6 +163,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
       await runStage({
         stage, inputs, sinks, prepare: compileRecordSteps(spec, stage, g.connectors), dlq, dlqTopic: dlqTopicOf(spec, stage),
         stats: stats[stage.name], stop: own ? AbortSignal.any([stop.signal, own.stop]) : stop.signal, kill: own ? AbortSignal.any([kill.signal, own.kill]) : kill.signal, events, redactor, restartInputs: !once,
+        ...(opts.startRetryMs !== undefined ? { startRetryMs: opts.startRetryMs } : {}),
         // only request/response sources emit tiny batches worth waiting for (one transaction, many
         // requests) — and only when the sink does not group-commit by itself (a sink with a window does)
         lingerMs: tinyBatches && !sinks.some((s) => s.window) ? stage.batch.timeout : 0,

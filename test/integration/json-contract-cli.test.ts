@@ -63,6 +63,7 @@ const cases: Array<[string, string[], 'ok' | 'findings' | 'error', string | unde
   ['run ok (embedded)', ['run', 'pipelines/users.yaml', '--embedded', '--once', '--run-for', '0'], 'ok', undefined],
   ['run findings', ['run', INVALID, '--embedded', '--once'], 'findings', 'INVALID_PIPELINE'],
   ['run bad flag', ['run', '--no-such-flag'], 'error', 'USAGE'],
+  ['run servers down', ['run', 'pipelines/users.yaml', '--once', '--run-for', '0', '--start-retry', '1s', '--admin', 'off'], 'findings', 'RUN_FAILED', SERVERS_DOWN],
   ['test ok', ['test', 'pipelines/'], 'ok', undefined],
   ['test empty folder', ['test', EMPTY], 'findings', 'NO_PIPELINE_FILES'],
   ['test missing path', ['test', 'no/such.test.yaml'], 'error', 'TEST_ERROR'],
