@@ -48,7 +48,11 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number, what: st
 test('the console: graph, live counters, a dead letter masked, run now, refused POSTs', async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`)
   const { copy, pool } = live!
-  const pages = await servePages([randomUser(7000, copy.tag)])
+  // what "Run now" pulls: a user without email, with login secrets (dead-lettered at ingest, masked)
+  const pulled: Record<string, any> = randomUser(7000, copy.tag)
+  delete pulled.email
+  pulled.login = { ...pulled.login, password: `pw-Pulled-${copy.tag}`, md5: `md5-${copy.tag}` }
+  const pages = await servePages([pulled])
   const adminPort = await freePort()
   const admin = `http://127.0.0.1:${adminPort}`
   const runner = startRtds(['run', copy.file, '--progress', '0', '--run-for', '0', '--admin', `127.0.0.1:${adminPort}`], { RANDOMUSER_URL: pages.url })
@@ -93,7 +97,6 @@ test('the console: graph, live counters, a dead letter masked, run now, refused 
     assert.match((await row.first().textContent()) ?? '', /transform refuses fail\.example/)
     const html = await page.content()
     for (const secret of [failing.login.password, failing.login.salt, failing.login.sha256]) assert.not.ok(html.includes(secret), `${secret} visible on the page`)
-    assert.ok(html.includes('***'), 'masked fields shown as ***')
     // the store node turns amber (a dead letter in the last minute)
     await page.waitForSelector('[data-node="stage:store"][data-health="warn"]', { timeout: 10_000 })
     await page.screenshot({ path: join(ARTIFACTS, 'console-dlq.png'), fullPage: true })
@@ -111,6 +114,15 @@ test('the console: graph, live counters, a dead letter masked, run now, refused 
       return r.rowCount ? r.rows[0].status : undefined
     }, 60_000, 'the manual run in rtds.runs')
     await page.locator('#runs tbody tr', { hasText: 'manual' }).first().waitFor({ timeout: 15_000 })
+    // the pulled user failed validation at ingest: listed with its secrets masked
+    const invalid = page.locator('#dlq tbody tr', { hasText: pulled.login.uuid })
+    await invalid.first().waitFor({ timeout: 30_000 })
+    assert.is((await invalid.first().locator('td.reason').textContent())?.trim(), 'validation')
+    const shown = JSON.parse((await invalid.first().locator('pre.value').textContent()) ?? '{}')
+    assert.is(shown.login.password, '***')
+    assert.is(shown.login.md5, '***')
+    const after = await page.content()
+    for (const secret of [pulled.login.password, pulled.login.md5, failing.login.password]) assert.not.ok(after.includes(secret), `${secret} visible on the page`)
     await page.screenshot({ path: join(ARTIFACTS, 'console-runs.png'), fullPage: true })
     assert.equal(problems, [], 'no console errors')
   } finally {
