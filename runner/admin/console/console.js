@@ -49,7 +49,7 @@
     const cols = {}
     for (const n of g.nodes) (cols[depth[n.id]] ||= []).push(n)
     const pos = {}
-    const W = 190, H = 78, GX = 50, GY = 18
+    const W = 180, H = 88, GX = 40, GY = 16
     let rows = 0
     for (const [d, list] of Object.entries(cols)) {
       list.forEach((n, i) => (pos[n.id] = { x: 10 + Number(d) * (W + GX), y: 10 + i * (H + GY) }))
@@ -88,7 +88,8 @@
     box.replaceChildren()
     for (const g of state.graphs) {
       const L = layout(g)
-      const svg = el('svg:svg', { width: L.width, height: L.height, viewBox: `0 0 ${L.width} ${L.height}`, role: 'img', 'aria-label': `task graph of ${g.pipeline}`, 'data-pipeline': g.pipeline })
+      const svg = el('svg:svg', { width: '100%', viewBox: `0 0 ${L.width} ${L.height}`, role: 'img', 'aria-label': `task graph of ${g.pipeline}`, 'data-pipeline': g.pipeline })
+      svg.style.maxWidth = `${L.width}px`
       for (const e of g.edges) {
         const a = L.pos[e.from], b = L.pos[e.to]
         if (!a || !b) continue
@@ -103,8 +104,8 @@
         grp.append(el('svg:title', { text: `${n.kind} ${n.name} (${n.connector}): ${n.health}` }))
         grp.append(el('svg:rect', { width: L.W, height: L.H }))
         grp.append(el('svg:text', { class: 'title', x: 8, y: 17, text: n.name }))
-        grp.append(el('svg:text', { class: 'kind', x: L.W - 8, y: 17, 'text-anchor': 'end', text: `${n.kind} · ${n.connector}` }))
-        nodeLines(n).forEach((line, i) => grp.append(el('svg:text', { class: 'line', x: 8, y: 36 + i * 16, text: line })))
+        grp.append(el('svg:text', { class: 'kind', x: 8, y: 32, text: `${n.kind} · ${n.connector}` }))
+        nodeLines(n).forEach((line, i) => grp.append(el('svg:text', { class: 'line', x: 8, y: 50 + i * 16, text: line })))
         svg.append(grp)
       }
       box.append(el('h3', { text: g.pipeline }), svg)
