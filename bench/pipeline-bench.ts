@@ -18,7 +18,6 @@
  * at the end. Speeds are reported as ratios to the raw ceilings measured in the same run.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import type cassandra from 'cassandra-driver'
 import { generateUser } from '../connectors/generate/randomuser-generate.js'
 import { kafka } from '../connectors/kafka/client.js'
 import { stagingTableDdl } from '../connectors/postgres/ddl.js'
@@ -59,7 +58,11 @@ export interface BenchResult {
     readonly postgresInsertRowsPerSec: number
   }
   readonly rtds: {
+    /** End to end (every stage at once) over N more users; `slowestStageSeconds`: the slowest stage run alone. */
     readonly once: { readonly users: number; readonly stored: number; readonly seconds: number; readonly usersPerSec: number; readonly slowestStageSeconds: number; readonly peakRssMb: number; readonly dlq: number }
+    /** The consumer stage run alone over the N users: its process' peak RSS and what it stored. */
+    readonly consumerPeakRssMb: number
+    readonly consumerStored: number
     readonly ingestRowsPerSec: number
     readonly relayRowsPerSec: number
     readonly consumerRowsPerSec: number
@@ -87,10 +90,6 @@ function peakRssKb(pid: number | undefined): number {
 function variant(yaml: string, pull: { seed: number; count: number } | undefined): string {
   const replaced = yaml.replace(/^ {2}randomuser:\n(?: {4}.*\n)+/m, pull ? `  randomuser:\n    generate: { seed: ${pull.seed}, count: ${pull.count} }\n` : '')
   return pull ? replaced : replaced.replace(/from: \[randomuser, api\]/, 'from: [api]')
-}
-
-async function countRows(cass: cassandra.Client, keyspace: string, table: string): Promise<number> {
-  return Number((await cass.execute(`SELECT count(*) FROM "${keyspace}"."${table}"`, [], { readTimeout: 60_000 })).rows[0].count)
 }
 
 /** Runs the benchmark; see the module comment. */
@@ -138,21 +137,46 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     pgRows.length = 0
     progress(`  raw Postgres: ${Math.round(pgRate)} rows/s`)
 
-    // ---------------------------------------------------------------- rtds run --once
-    progress(`rtds run --once: ${N} generated users end to end …`)
-    const once = startRtds(['run', onceFile, '--once', '--progress', '0', '--json'])
-    let peakKb = 0
-    const rss = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(once.child.pid))), 250)
-    const ticker = setInterval(() => progress(`  … ${Math.round(peakKb / 1024)} MB peak RSS so far`), 10_000)
-    const onceRun = await once.done
-    clearInterval(rss)
-    clearInterval(ticker)
-    if (onceRun.code !== 0) throw new Error(`rtds run --once failed (exit ${onceRun.code}):\n${onceRun.stderr.slice(-4000)}`)
-    const [summary] = JSON.parse(onceRun.stdout).pipelines as { durationMs: number; recordsStored: number; deadLettered: number; stages: Record<string, { in: number; out: number; ms: number }> }[]
+    // ---------------------------------------------------------------- rtds run --once: each stage alone, then end to end
+    type Summary = { durationMs: number; recordsStored: number; deadLettered: number; stages: Record<string, { in: number; out: number; ms: number }> }
     const rate = (s: { in: number; ms: number }) => s.in / Math.max(0.001, s.ms / 1000)
-    const st = summary.stages
-    const stored = await countRows(cass, copy.keyspace, 'created_users')
-    progress(`  once: ${summary.recordsStored} stored in ${(summary.durationMs / 1000).toFixed(1)} s; ingest ${Math.round(rate(st.ingest))}/s, relay ${Math.round(rate(st.publish))}/s, consumer ${Math.round(rate(st.store))}/s`)
+    const runOnce = async (file: string, what: string): Promise<{ summary: Summary; peakKb: number }> => {
+      progress(`rtds run --once: ${what} …`)
+      const once = startRtds(['run', file, '--once', '--progress', '0', '--json'])
+      let peakKb = 0
+      const rss = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(once.child.pid))), 250)
+      const ticker = setInterval(() => progress(`  … ${Math.round(peakKb / 1024)} MB peak RSS so far`), 10_000)
+      const r = await once.done
+      clearInterval(rss)
+      clearInterval(ticker)
+      if (r.code !== 0) throw new Error(`rtds run --once (${what}) failed (exit ${r.code}):\n${r.stderr.slice(-4000)}`)
+      const [summary] = (JSON.parse(r.stdout) as { pipelines: Summary[] }).pipelines
+      return { summary, peakKb }
+    }
+    // the stages alone: ingest into staging, then the relay over it, then the consumer over the topic
+    const stageFile = (keep: string, pull: { seed: number; count: number } | undefined): string => {
+      let y = variant(base, pull)
+      for (const st of ['ingest', 'publish', 'store'].filter((x) => x !== keep)) y = y.replace(new RegExp(`^ {2}${st}:\\n(?: {4}.*\\n)+`, 'm'), '')
+      if (!pull) y = y.replace(/^ {2}randomuser:\n(?: {4}.*\n)+/m, '')
+      const f = copy.file.replace(/\.yaml$/, `.${keep}.yaml`)
+      writeFileSync(f, y)
+      return f
+    }
+    const ingestAlone = (await runOnce(stageFile('ingest', { seed, count: N }), `ingest alone (${N} generated users → staging)`)).summary.stages.ingest
+    progress(`  ingest alone: ${Math.round(rate(ingestAlone))}/s`)
+    const relayAlone = (await runOnce(stageFile('publish', undefined), 'relay alone (staging → Kafka)')).summary.stages.publish
+    progress(`  relay alone: ${Math.round(rate(relayAlone))}/s`)
+    const consumer = await runOnce(stageFile('store', undefined), 'consumer stage alone (Kafka → JSONata → Cassandra)')
+    const consumerAlone = consumer.summary.stages.store
+    progress(`  consumer alone: ${Math.round(rate(consumerAlone))}/s, peak RSS ${mb(consumer.peakKb)} MB`)
+    const slowestAloneMs = Math.max(ingestAlone.ms, relayAlone.ms, consumerAlone.ms)
+    // end to end on fresh users (another seed), every stage at once
+    writeFileSync(onceFile, variant(base, { seed: seed + 5, count: N }))
+    const e2e = await runOnce(onceFile, `end to end (${N} more users)`)
+    const summary = e2e.summary
+    const st = { ingest: ingestAlone, publish: relayAlone, store: consumerAlone }
+    progress(`  end to end: ${summary.recordsStored} stored in ${(summary.durationMs / 1000).toFixed(1)} s (${(summary.durationMs / slowestAloneMs).toFixed(2)} × the slowest stage alone), peak RSS ${mb(e2e.peakKb)} MB`)
+    const peakKb = consumer.peakKb
 
     // ---------------------------------------------------------------- rtds run (streaming), the API
     progress(`rtds run (streaming) with the ingestion API …`)
@@ -167,13 +191,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       }
       let seq = 0
       let accepted = 0
-      const apiUser = () => generateUser(seed + 4, seq++)
+      const acceptedIds: string[] = []
+      const apiUser = () => generateUser(seed + 4, seq++) as { login: { uuid: string } }
       const figures: ApiFigure[] = []
       const phase = async (connections: number, per: number): Promise<LoadResult> => {
-        const count = Math.max(connections * 2, Math.ceil(N / per))
-        const bodies = Array.from({ length: count }, () => JSON.stringify(per === 1 ? apiUser() : Array.from({ length: per }, apiUser)))
+        // as many bodies as can be sent in the phase at 40,000 users/s, at most N users
+        const count = Math.max(connections * 2, Math.min(Math.ceil(N / per), Math.ceil((40 * opts.phaseMs) / per)))
+        const users = Array.from({ length: count }, () => Array.from({ length: per }, apiUser))
+        const bodies = users.map((u) => JSON.stringify(per === 1 ? u[0] : u))
         progress(`  API: ${connections} connections, ${per} user(s) per request, up to ${count} requests or ${opts.phaseMs / 1000} s …`)
-        const r = await httpLoad({ url: api, connections, bodies, maxMs: opts.phaseMs })
+        const r = await httpLoad({ url: api, connections, bodies, maxMs: opts.phaseMs, onAccepted: (i) => acceptedIds.push(...users[i].map((u) => u.login.uuid)) })
         accepted += r.users
         figures.push({ connections, usersPerRequest: per, acceptedUsersPerSec: Math.round(r.users / r.seconds), p50Ms: r.p50Ms, p99Ms: r.p99Ms, failed: r.failed })
         progress(`    ${Math.round(r.users / r.seconds)} users/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.failed} failed`)
@@ -182,21 +209,28 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       const p64 = await phase(64, 1)
       await phase(256, 1)
       await phase(64, 100)
+      // how many accepted users are readable in Cassandra (looked up by id: a count(*) of a big table times out)
+      const found = new Set<string>()
       const drain = async (what: string): Promise<number> => {
         progress(`  waiting for the pipeline to store ${what} …`)
-        let n = 0
-        for (let i = 0, last = -1; i < 300; i++) {
-          n = (await countRows(cass, copy.keyspace, 'created_users')) - stored
-          if (n >= accepted || (n === last && i > 5)) break
-          last = n
-          await sleep(1000)
+        for (let i = 0, last = -1, still = 0; i < 600 && found.size < acceptedIds.length; i++) {
+          const missing = acceptedIds.filter((id) => !found.has(id))
+          for (let k = 0; k < missing.length; k += 100) {
+            const rows = (await cass.execute(`SELECT id FROM "${copy.keyspace}".created_users WHERE id IN ?`, [missing.slice(k, k + 100)], { prepare: true })).rows
+            for (const r of rows) found.add(r.get('id').toString())
+          }
+          if (found.size === last && ++still > 20) break // no progress for ~20 s: what is missing is lost (the test fails on it)
+          if (found.size !== last) still = 0
+          last = found.size
+          if (found.size < acceptedIds.length) await sleep(1000)
         }
-        return n
+        return found.size
       }
       await drain('what the API accepted')
       const lone: number[] = []
       for (let i = 0; i < 20; i++) {
-        const r = await httpLoad({ url: api, connections: 1, bodies: [JSON.stringify(apiUser())], maxMs: 10_000 })
+        const u = apiUser()
+        const r = await httpLoad({ url: api, connections: 1, bodies: [JSON.stringify(u)], maxMs: 10_000, onAccepted: () => acceptedIds.push(u.login.uuid) })
         lone.push(r.p50Ms)
         accepted += r.users
         await sleep(20)
@@ -209,7 +243,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       const sustainable = Math.min(p64.users / p64.seconds, rate(st.publish), rate(st.store))
       const target = Math.max(1, Math.floor(sustainable / 2))
       const latencyMs = Math.min(opts.phaseMs, 10_000)
-      const latencyUsers = Array.from({ length: Math.max(10, Math.ceil((target * latencyMs) / 1000)) }, apiUser) as { login: { uuid: string } }[]
+      const latencyUsers = Array.from({ length: Math.max(10, Math.ceil((target * latencyMs) / 1000)) }, apiUser)
       progress(`  202 → row readable: ${target} users/s (half of ${Math.round(sustainable)}/s) for ${latencyMs / 1000} s …`)
       const pending = new Map<string, number>()
       const seen: number[] = []
@@ -232,7 +266,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       })()
       const load = await httpLoad({
         url: api, connections: 64, bodies: latencyUsers.map((u) => JSON.stringify(u)), maxMs: latencyMs, ratePerSec: target,
-        onAccepted: (index, at) => pending.set(latencyUsers[index].login.uuid, at),
+        onAccepted: (index, at) => (pending.set(latencyUsers[index].login.uuid, at), acceptedIds.push(latencyUsers[index].login.uuid)),
       })
       accepted += load.users
       polling = false
@@ -249,7 +283,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         },
         rtds: {
           once: { users: N, stored: summary.recordsStored, seconds: summary.durationMs / 1000, usersPerSec: Math.round(summary.recordsStored / (summary.durationMs / 1000)),
-            slowestStageSeconds: Math.max(...Object.values(st).map((s) => s.ms)) / 1000, peakRssMb: mb(peakKb), dlq: summary.deadLettered },
+            slowestStageSeconds: slowestAloneMs / 1000, peakRssMb: mb(e2e.peakKb), dlq: summary.deadLettered },
+          consumerPeakRssMb: mb(peakKb), consumerStored: consumerAlone.out,
           ingestRowsPerSec: Math.round(rate(st.ingest)), relayRowsPerSec: Math.round(rate(st.publish)), consumerRowsPerSec: Math.round(rate(st.store)),
           api: figures, loneRequestP50Ms: percentile(lone, 50),
           apiStored: { accepted, stored: apiStored },

@@ -98,15 +98,21 @@ function direct(name: string, builtin: Native, args: Code[], position: number | 
   return lane
 }
 
+/** The argument values of a direct builtin call (`~>`'s context first); the call site is labelled on the builtin for its errors. */
+function directArgs(builtin: Native, name: string, position: number | undefined, args: Code[], input: unknown, env: Parameters<Code>[1], applyto: { context: unknown } | undefined): unknown[] {
+  const values: unknown[] = applyto === undefined ? [] : [applyto.context]
+  for (const a of args) values.push(a(input, env))
+  builtin.token = name
+  builtin.position = position
+  return values
+}
+
 function directCall(name: string, builtin: Native, args: Code[], position: number | undefined, depth: number, generic: CallCode): CallCode {
   if (builtin.hof === true) {
     // functions calling function arguments back need the caller's depth: go through callNative
     return (input, env, applyto) => {
       if (!state.plainBuiltins && env.lookup(name) !== builtin) return generic(input, env, applyto)
-      const values: unknown[] = applyto === undefined ? [] : [applyto.context]
-      for (const a of args) values.push(a(input, env))
-      builtin.token = name
-      builtin.position = position
+      const values = directArgs(builtin, name, position, args, input, env, applyto)
       try {
         return callNative(builtin, builtin.signature !== undefined ? validate(builtin.signature, values, input) : values, input, state.depth + depth)
       } catch (err) {
@@ -148,10 +154,7 @@ function directCall(name: string, builtin: Native, args: Code[], position: numbe
   }
   return (input, env, applyto) => {
     if (!state.plainBuiltins && env.lookup(name) !== builtin) return generic(input, env, applyto)
-    const values: unknown[] = applyto === undefined ? [] : [applyto.context]
-    for (const a of args) values.push(a(input, env))
-    builtin.token = name
-    builtin.position = position
+    const values = directArgs(builtin, name, position, args, input, env, applyto)
     try {
       const validated = sig !== undefined ? validate(sig, values, input) : values
       FOCUS.input = input

@@ -32,11 +32,12 @@ export interface CassandraTableSinkOptions {
 }
 
 /**
- * Default window of a Cassandra sink. Measured with `npm run bench` on the 2-core box: the raw
- * driver's rate rises steeply up to ~128-256 in flight and is flat (within noise) beyond; more in
- * flight only adds latency and memory.
+ * Default window of a Cassandra sink. Measured with `npm run bench` on the 2-core box (three runs,
+ * raw driver, rows/s at 64/128/256/512/1024 in flight): 9.2k/10.3k/13.9k/10.5k/16.3k,
+ * 7.2k/10.4k/13.8k/17.8k/15.0k, 1.5k/3.6k/7.2k/6.0k/7.8k: steep up to 256, a noisy plateau beyond;
+ * 512 is the middle of the plateau (the consumer stage measured 5.7k rows/s at 1024 vs 4.6k at 256).
  */
-export const DEFAULT_CASSANDRA_CONCURRENCY = 256
+export const DEFAULT_CASSANDRA_CONCURRENCY = 512
 
 /** A counting semaphore with FIFO waiters. */
 class Window {

@@ -131,6 +131,7 @@ export async function prepareGroup(group: readonly SourceBatch[], prepare: (reco
 /**
  * Step "write": every target's outputs (of records that did not fail before) in chunks of `size`,
  * each chunk retried by `retryWrite` while retriable; a record the sink refuses joins `failed`.
+ * Chunks go one after another, or all at once to a sink with a `window` (it bounds its own writes).
  */
 export async function writeTargets(
   sinks: readonly Sink[], prepared: PreparedGroup, size: number,
@@ -140,8 +141,7 @@ export async function writeTargets(
   const { perTarget, failed } = prepared
   for (const [i, sink] of sinks.entries()) {
     const items = perTarget[i].filter((it) => !failed.has(it.src))
-    for (let s = 0; s < items.length; s += size) {
-      const chunk = items.slice(s, s + size)
+    const writeChunk = async (chunk: typeof items): Promise<void> => {
       const back = new Map(chunk.map((it) => [it.out, it.src]))
       const began = Date.now()
       const failures = await retryWrite(sink, () => sink.write(chunk.map((it) => it.out)))
@@ -151,6 +151,16 @@ export async function writeTargets(
         failed.set(src, f.error instanceof RecordError ? f.error : new RecordError('sink', `${sink.name}: ${f.error.message}`, { cause: f.error }))
       }
     }
+    const chunks: (typeof items)[] = []
+    for (let s = 0; s < items.length; s += size) chunks.push(items.slice(s, s + size))
+    if (!sink.window) {
+      for (const chunk of chunks) await writeChunk(chunk)
+      continue
+    }
+    // a sink with a window (shared in-flight writes, group commit) takes every chunk at once
+    const outcomes = await Promise.allSettled(chunks.map(writeChunk))
+    const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+    if (rejected) throw rejected.reason
   }
 }
 

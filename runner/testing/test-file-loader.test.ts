@@ -39,30 +39,13 @@ test('runner > testing > loader: a valid file gives typed cases with positions a
 })
 
 test('runner > testing > loader: every problem is reported with line and column', () => {
-  const f = write('bad.test.yaml', [
-    'pipeline: p.yaml',
-    'cases:',
-    '  - name: one',
-    '    inputs:',
-    '      - source: api',
-    '        topic: t',
-    '        records: []',
-    '    expect:',
-    '      - table: t',
-    '        recrods: []',
-  ].join('\n'))
+  // one case whose input names both a source and a topic; `expect` lines follow
+  const head = ['pipeline: p.yaml', 'cases:', '  - name: one', '    inputs:', '      - source: api', '        topic: t', '        records: []', '    expect:', '      - table: t']
+  const f = write('bad.test.yaml', [...head, '        recrods: []'].join('\n'))
   const got = where(f)
   assert.ok(got.includes('10:9 RTDS802 unknown key "recrods" in cases[0].expect[0]'), got.join('\n'))
   const f2 = write('bad2.test.yaml', [
-    'pipeline: p.yaml',
-    'cases:',
-    '  - name: one',
-    '    inputs:',
-    '      - source: api',
-    '        topic: t',
-    '        records: []',
-    '    expect:',
-    '      - table: t',
+    ...head,
     '        records: []',
     '        count: 2',
     '      - table: t',

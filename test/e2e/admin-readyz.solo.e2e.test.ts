@@ -5,28 +5,17 @@
  *
  * A `.solo.` test: it stops a shared server, so `test/run.js` runs it after every other file, alone.
  */
-import { spawnSync } from 'node:child_process'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { waitFor } from '../integration/connectors-support.js'
 import { sample, scrape } from '../helpers/prometheus-text.js'
-import { applyLiveCopy, freePort, services, startRtds, type LiveCopy } from './e2e-support.js'
+import { freePort, services, startRtds, soloLiveCopy } from './e2e-support.js'
 
 const test = suite('e2e > admin > readyz')
-let live: LiveCopy | undefined
-
-test.before(async () => {
-  live = await applyLiveCopy({})
-})
-test.after(async () => {
-  // whatever happened, leave the servers up for the next test run
-  spawnSync(process.execPath, ['services/rtds-services.mjs', 'up'], { stdio: 'ignore' })
-  await live?.close()
-  setTimeout(() => process.exit(), 5000).unref()
-})
+const live = soloLiveCopy(test)
 
 test('/readyz: 200, then 503 naming Cassandra while it is stopped, then 200 after it is back', async () => {
-  const { copy } = live!
+  const { copy } = live()
   const port = await freePort()
   const admin = `http://127.0.0.1:${port}`
   const run = startRtds(['run', copy.file, '--progress', '0', '--admin', `127.0.0.1:${port}`])

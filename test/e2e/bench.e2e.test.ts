@@ -14,6 +14,7 @@ test('npm run bench, small: every count adds up', async () => {
   const lines: string[] = []
   const r = await runBench({ users: 300, phaseMs: 1500, progress: (l) => lines.push(l) })
   assert.is(r.rtds.once.stored, 300)
+  assert.is(r.rtds.consumerStored, 300, 'the consumer stage alone stored the users the stages alone moved')
   assert.is(r.rtds.once.dlq, 0)
   assert.ok(r.raw.cassandra.rowsPerSec > 0 && r.raw.kafkaProduceRowsPerSec > 0 && r.raw.kafkaConsumeRowsPerSec > 0 && r.raw.postgresInsertRowsPerSec > 0)
   assert.equal(r.rtds.api.map((a) => [a.connections, a.usersPerRequest, a.failed]), [[64, 1, 0], [256, 1, 0], [64, 100, 0]])

@@ -34,7 +34,7 @@ async function progress(withStored: boolean): Promise<Progress> {
  * at the kill, or undefined when the run finished before the condition was seen.
  */
 async function runAndKill(when: (p: Progress) => boolean, withStored: boolean, what: string): Promise<Progress | undefined> {
-  const run = startRtds(['run', copy.file, '--once', '--run-for', '4s', '--progress', '0'], { RANDOMUSER_URL: server!.url })
+  const run = startRtds(['run', copy.file, '--once', '--run-for', '10s', '--progress', '0'], { RANDOMUSER_URL: server!.url })
   let exited = false
   void run.done.then(() => (exited = true))
   for (;;) {
@@ -57,6 +57,7 @@ async function runAndKill(when: (p: Progress) => boolean, withStored: boolean, w
 let live: LiveCopy | undefined
 test.before(async () => {
   live = await applyLiveCopy({ results: 2000, every: '10ms' }) // N users in a few pages, well inside the runFor window
+  // (10 s: with every stage running at once in --once, the pulls share the CPU with the relay and the consumer)
   ;({ copy, cass, pool } = live)
 })
 test.after(async () => {

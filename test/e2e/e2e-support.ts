@@ -235,3 +235,21 @@ export function services(action: 'up' | 'down', server: 'kafka' | 'cassandra'): 
   }
   return Date.now() - t0
 }
+
+/**
+ * The set-up of a `.solo.` test that stops shared servers: a live copy of users.yaml before, and
+ * after — whatever happened — the servers started again, the copy dropped, and the file's process
+ * ended even if a failed run left a client socket open. Returns the copy (after `before` ran).
+ */
+export function soloLiveCopy(test: { before(fn: () => Promise<void>): void; after(fn: () => Promise<void>): void }, opts: CopyOptions = {}): () => LiveCopy {
+  let live: LiveCopy | undefined
+  test.before(async () => {
+    live = await applyLiveCopy(opts)
+  })
+  test.after(async () => {
+    spawnSync(process.execPath, [join(root, 'services/rtds-services.mjs'), 'up'], { stdio: 'ignore', cwd: root })
+    await live?.close()
+    setTimeout(() => process.exit(), 5000).unref()
+  })
+  return () => live!
+}

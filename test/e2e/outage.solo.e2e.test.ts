@@ -7,28 +7,16 @@
  *
  * A `.solo.` test: it stops shared servers, so `test/run.js` runs it after every other file, alone.
  */
-import { spawnSync } from 'node:child_process'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { waitFor } from '../integration/connectors-support.js'
-import { applyLiveCopy, randomUser, services, startRtds, type LiveCopy } from './e2e-support.js'
+import { randomUser, services, startRtds, soloLiveCopy } from './e2e-support.js'
 
 const test = suite('e2e > outage')
-let live: LiveCopy | undefined
-
-test.before(async () => {
-  live = await applyLiveCopy({})
-})
-test.after(async () => {
-  // whatever happened, leave the servers up for the next test run
-  spawnSync(process.execPath, ['services/rtds-services.mjs', 'up'], { stdio: 'ignore' })
-  await live?.close()
-  // a client socket of a failed run must not keep this file's process alive past its report
-  setTimeout(() => process.exit(), 5000).unref()
-})
+const live = soloLiveCopy(test)
 
 test('Cassandra down, then Kafka down: the API keeps accepting, nothing is lost, the run recovers', async () => {
-  const { copy, cass, pool } = live!
+  const { copy, cass, pool } = live()
   const run = startRtds(['run', copy.file, '--progress', '0', '--grace', '20s'])
   const api = `http://127.0.0.1:${copy.apiPort}`
   try {
