@@ -10,7 +10,8 @@
  * - `GET /api/runs?pipeline=P`: the run history (`rtds.runs`) and which sources can run now;
  * - `GET /api/status?pipeline=P`: what `rtds status` gathers from the servers (registry subjects,
  *   table row estimates, server health);
- * - `POST /api/dlq/replay` `{pipeline, ids?|all?, reason?}` and `POST /api/runs/trigger`
+ * - `POST /api/dlq/replay` `{pipeline, ids?|all?, reason?}` (with the pipeline file as it is now,
+ *   as `rtds dlq replay`: a fixed transform applies without a restart) and `POST /api/runs/trigger`
  *   `{pipeline, source}`: refused cross-origin (Origin / Sec-Fetch-Site) and without
  *   `Content-Type: application/json`; they need the admin token (`Authorization: Bearer T`) when a
  *   token is set, and a token is required when the endpoint is bound beyond loopback.
@@ -26,6 +27,7 @@ import type { Backend } from '../../connectors/backend.js'
 import type { PipelineSpec } from '../../dsl/spec.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import { LiveBackend } from '../../connectors/live-backend.js'
+import { loadPipeline } from '../../connectors/index.js'
 import type { ScheduleTriggers } from '../scheduler/triggers.js'
 import { matches, readPipelineDeadLetters, replayDeadLetters } from '../dlq/dead-letters.js'
 import { pipelineStatus } from '../status/pipeline-status.js'
@@ -220,7 +222,11 @@ export class ConsoleApi {
     try {
       const all = await this.readLetters(p)
       const selected = all.filter((d) => matches(d.entry, { reason: typeof body.reason === 'string' && body.reason ? body.reason : undefined, ids: body.all ? undefined : ids }))
-      const result = await replayDeadLetters(p.graph!, p.backend, selected.map((d) => d.stored), { events: p.events })
+      // the pipeline file as it is now (as `rtds dlq replay` reads it): a fixed transform or schema applies
+      const now = p.spec.file ? loadPipeline(p.spec.file) : undefined
+      if (now && !now.graph) throw new HttpError(422, 'invalid_pipeline', `${p.spec.file} has errors now, nothing replayed: ${now.diagnostics.find((d) => d.severity === 'error')?.message ?? now.diagnostics[0]?.message ?? 'invalid'}`)
+      const graph = now?.graph?.pipeline === p.spec.pipeline ? now.graph : p.graph!
+      const result = await replayDeadLetters(graph, p.backend, selected.map((d) => d.stored), { events: p.events })
       return { status: 'ok', pipeline: p.spec.pipeline, selected: selected.length, ...result }
     } finally {
       this.replaying = false

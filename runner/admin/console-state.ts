@@ -24,6 +24,8 @@ export interface Sample {
   readonly t: number
   /** per stage: [received, sent, deadLettered, lag, backlog] */
   readonly stages: Record<string, readonly [number, number, number, number, number]>
+  /** per source: records its stages received from it */
+  readonly sources: Record<string, number>
 }
 
 export interface SourceLive {
@@ -41,6 +43,7 @@ export class ConsoleState {
   readonly stages: Record<string, StageLive> = {}
   readonly sources: Record<string, SourceLive> = {}
   private readonly lagByPartition = new Map<string, number>()
+  private readonly fromSource: Record<string, number> = {}
   private readonly ring: Sample[] = []
   private readonly timer: NodeJS.Timeout
   private readonly unsubscribe: () => void
@@ -53,6 +56,7 @@ export class ConsoleState {
       switch (e.type) {
         case 'batch.read':
           if (st) st.received += e.records
+          if (Object.hasOwn(graph.spec.sources, e.component)) this.fromSource[e.component] = (this.fromSource[e.component] ?? 0) + e.records
           break
         case 'records.written':
           if (st) st.sent += e.records
@@ -104,7 +108,7 @@ export class ConsoleState {
   sample(): void {
     const stages: Record<string, readonly [number, number, number, number, number]> = {}
     for (const [n, s] of Object.entries(this.stages)) stages[n] = [s.received, s.sent, s.deadLettered, s.lag ?? 0, s.backlog ?? 0]
-    this.ring.push({ t: this.now(), stages })
+    this.ring.push({ t: this.now(), stages, sources: { ...this.fromSource } })
     if (this.ring.length > SAMPLES) this.ring.shift()
   }
 
@@ -122,6 +126,15 @@ export class ConsoleState {
     const x = a.stages[stage], y = b.stages[stage]
     if (!x || !y) return { received: 0, sent: 0 }
     return { received: Math.round(((y[0] - x[0]) / dt) * 10) / 10, sent: Math.round(((y[1] - x[1]) / dt) * 10) / 10 }
+  }
+
+  /** Records per second taken from a source over the last `seconds` samples. */
+  sourceRate(source: string, seconds = 5): number {
+    const r = this.ring
+    if (r.length < 2) return 0
+    const a = r[Math.max(0, r.length - 1 - seconds)], b = r[r.length - 1]
+    const dt = Math.max(0.001, (b.t - a.t) / 1000)
+    return Math.round((((b.sources[source] ?? 0) - (a.sources[source] ?? 0)) / dt) * 10) / 10
   }
 
   /** error: a stage error in the last 30 s; warn: a dead letter in the last 60 s, or lag/backlog over 1,000; else ok. */
@@ -149,8 +162,8 @@ export class ConsoleState {
       if (n.kind === 'source') {
         const src = this.sources[n.name]
         const rs = readers(n.name)
-        const rate = rs.reduce((a, r) => a + this.rate(r).received, 0)
-        return { ...base, health: src?.lastRun?.status === 'failed' ? 'error' : worst(rs.map((r) => this.health(r))), rate: { received: rate, sent: rate }, schedule: src ?? null }
+        const rate = this.sourceRate(n.name)
+        return { ...base, received: this.fromSource[n.name] ?? 0, health: src?.lastRun?.status === 'failed' ? 'error' : worst(rs.map((r) => this.health(r))), rate: { received: rate, sent: rate }, schedule: src ?? null }
       }
       // topic or table: what its writers send, and the lag/backlog of its readers
       const ws = writers(n.name), rs = readers(n.name)

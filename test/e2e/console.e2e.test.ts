@@ -18,12 +18,14 @@ const test = suite('e2e > console')
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARTIFACTS = join(root, 'test/artifacts')
 let live: LiveCopy | undefined
+let transformFile = ''
+let goodTransform = ''
 let browser: Browser | undefined
 
 test.before(async () => {
   live = await applyLiveCopy({ every: '50ms' })
-  const good = readFileSync(join(root, 'pipelines/transforms/created_user.jsonata'), 'utf8')
-  const transformFile = join(live.copy.dir, 'created_user.jsonata')
+  const good = (goodTransform = readFileSync(join(root, 'pipelines/transforms/created_user.jsonata'), 'utf8'))
+  transformFile = join(live.copy.dir, 'created_user.jsonata')
   const broken = good.replace(/"email":\s*email/, '"email": $contains(email, "@fail.example") ? $error("transform refuses fail.example") : email')
   assert.ok(broken !== good, 'transform broken for fail.example')
   writeFileSync(transformFile, broken)
@@ -124,6 +126,19 @@ test('the console: graph, live counters, a dead letter masked, run now, refused 
     const after = await page.content()
     for (const secret of [pulled.login.password, pulled.login.md5, failing.login.password]) assert.not.ok(after.includes(secret), `${secret} visible on the page`)
     await page.screenshot({ path: join(ARTIFACTS, 'console-runs.png'), fullPage: true })
+
+    // replay from the page: after the transform is fixed the failed user lands in Cassandra; the
+    // invalid one fails again and comes back with replays 1
+    writeFileSync(transformFile, goodTransform)
+    await row.first().locator('button', { hasText: 'Replay' }).click()
+    await page.locator('#dlq-msg', { hasText: 'replayed 1 of 1: 1 written, 0 dead-lettered again' }).waitFor({ timeout: 30_000 })
+    const stored = await live!.cass.execute(`SELECT id FROM "${copy.keyspace}".created_users WHERE id = ?`, [failing.login.uuid], { prepare: true })
+    assert.is(stored.rowLength, 1, 'the replayed user is stored')
+    await invalid.first().locator('input[type=checkbox]').check()
+    await page.locator('#replay-selected').click()
+    await page.locator('#dlq-msg', { hasText: 'replayed 1 of 1: 0 written, 1 dead-lettered again' }).waitFor({ timeout: 30_000 })
+    await page.locator('#dlq tbody tr', { hasText: pulled.login.uuid }).filter({ has: page.locator('td:nth-child(7)', { hasText: /^1$/ }) }).first().waitFor({ timeout: 15_000 })
+    await page.screenshot({ path: join(ARTIFACTS, 'console-replay.png'), fullPage: true })
     assert.equal(problems, [], 'no console errors')
   } finally {
     runner.child.kill('SIGTERM')

@@ -70,7 +70,7 @@
     }
     if (n.kind === 'source') {
       const s = n.schedule
-      const lines = [`${fmt(r.received)}/s`]
+      const lines = [`${fmt(r.received)}/s · ${fmt(n.received)} taken`]
       if (s && s.running) lines.push('running')
       else if (s && s.lastRun) lines.push(`last run ${s.lastRun.status} (${fmt(s.lastRun.records)})`)
       return lines
