@@ -87,6 +87,7 @@ export class ConsoleApi {
   private readonly host: string
   private readonly token: string | undefined
   private replaying = false
+  private readonly letters = new Map<string, { at: number; read: ReturnType<ConsoleApi['readLetters']> }>()
 
   constructor(opts: { readonly pipelines: readonly ConsolePipeline[]; readonly host: string; readonly token?: string }) {
     this.pipelines = opts.pipelines
@@ -207,10 +208,16 @@ export class ConsoleApi {
     return { status: 'ok', pipeline: p.spec.pipeline, total: all.length, reasons, deadLetters: latest.map((d) => d.entry) }
   }
 
-  private async readLetters(p: ConsolePipeline): Promise<Awaited<ReturnType<typeof readPipelineDeadLetters>>> {
-    if (!(p.backend instanceof LiveBackend) || !p.graph) throw new HttpError(404, 'unavailable', 'dead letters are read from Kafka: not in embedded mode')
+  /** Every dead letter of `p`; one read shared by the requests of the next 3 s (pages poll every 5 s; `fresh` for a replay). */
+  private readLetters(p: ConsolePipeline, fresh = false): Promise<Awaited<ReturnType<typeof readPipelineDeadLetters>>> {
+    if (!(p.backend instanceof LiveBackend) || !p.graph) return Promise.reject(new HttpError(404, 'unavailable', 'dead letters are read from Kafka: not in embedded mode'))
     const b = p.backend
-    return withTimeout(b.admin().then((admin) => readPipelineDeadLetters(p.graph!, b.kafka(), admin, b.settings)), 20_000, 'the dead-letter topics')
+    const cached = this.letters.get(p.spec.pipeline)
+    if (cached && !fresh && Date.now() - cached.at < 3000) return cached.read
+    const read = withTimeout(b.admin().then((admin) => readPipelineDeadLetters(p.graph!, b.kafka(), admin, b.settings)), 20_000, 'the dead-letter topics')
+    this.letters.set(p.spec.pipeline, { at: Date.now(), read })
+    read.catch(() => this.letters.delete(p.spec.pipeline))
+    return read
   }
 
   private async replay(body: Record<string, unknown>): Promise<unknown> {
@@ -220,13 +227,14 @@ export class ConsoleApi {
     if (this.replaying) throw new HttpError(409, 'busy', 'a replay is running')
     this.replaying = true
     try {
-      const all = await this.readLetters(p)
+      const all = await this.readLetters(p, true)
       const selected = all.filter((d) => matches(d.entry, { reason: typeof body.reason === 'string' && body.reason ? body.reason : undefined, ids: body.all ? undefined : ids }))
       // the pipeline file as it is now (as `rtds dlq replay` reads it): a fixed transform or schema applies
       const now = p.spec.file ? loadPipeline(p.spec.file) : undefined
       if (now && !now.graph) throw new HttpError(422, 'invalid_pipeline', `${p.spec.file} has errors now, nothing replayed: ${now.diagnostics.find((d) => d.severity === 'error')?.message ?? now.diagnostics[0]?.message ?? 'invalid'}`)
       const graph = now?.graph?.pipeline === p.spec.pipeline ? now.graph : p.graph!
       const result = await replayDeadLetters(graph, p.backend, selected.map((d) => d.stored), { events: p.events })
+      this.letters.delete(p.spec.pipeline)
       return { status: 'ok', pipeline: p.spec.pipeline, selected: selected.length, ...result }
     } finally {
       this.replaying = false
