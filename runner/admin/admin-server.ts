@@ -116,7 +116,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
         return json(reasons.length ? 503 : 200, { status: reasons.length ? 'not ready' : 'ready', reasons })
       }
       default:
-        return json(404, { status: 'error', error: { code: 'not_found', message: `no ${path}: try /metrics, /healthz or /readyz` } })
+        return json(404, { status: 'error', error: { code: 'not_found', message: `no ${path}: try / (the console), /metrics, /healthz or /readyz` } })
     }
   }
 

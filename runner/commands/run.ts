@@ -47,7 +47,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     rows: Flags.integer({ description: 'Rows of each table printed after an embedded run.', default: 10 }),
     'log-format': Flags.string({ description: 'text: plain lines; json: one JSON object per line (pino) with pipeline, stage, component fields. Both on stderr.', options: ['text', 'json'], default: 'text', env: 'RTDS_LOG_FORMAT' }),
     admin: Flags.string({
-      description: 'Address of the admin endpoint (/metrics, /healthz, /readyz): host:port, :port, or off. An address in use is reported and the run continues without it.',
+      description: 'Address of the admin endpoint (the web console at /, /metrics, /healthz, /readyz): host:port, :port, or off. An address in use is reported and the run continues without it.',
       default: '127.0.0.1:9464', env: 'RTDS_ADMIN',
     }),
     'admin-token': Flags.string({
