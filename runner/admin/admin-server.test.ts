@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import http from 'node:http'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { compilePipeline } from '../../connectors/index.js'
@@ -96,6 +97,14 @@ test('console: / and its assets served; /api/graph has every node with live figu
     assert.is((await trigger(admin.url, { origin: admin.url, 'sec-fetch-site': 'same-origin' })).status, 200)
     assert.is(fired, 1)
     assert.is((await trigger(admin.url, {}, { source: 'api' })).status, 409, 'not a scheduled source')
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const u = new URL(`${admin.url}/api/graph`)
+      http.get({ host: u.hostname, port: u.port, path: u.pathname, headers: { host: `evil.example:${u.port}` } }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      }).on('error', reject)
+    })
+    assert.is(rebound, 403, 'a Host that is not loopback (DNS rebinding) is refused')
     const noToken = await trigger(open.url)
     assert.is(noToken.status, 403)
     assert.match(await noToken.text(), /--admin-token/)

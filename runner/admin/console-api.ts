@@ -15,6 +15,8 @@
  *   `{pipeline, source}`: refused cross-origin (Origin / Sec-Fetch-Site) and without
  *   `Content-Type: application/json`; they need the admin token (`Authorization: Bearer T`) when a
  *   token is set, and a token is required when the endpoint is bound beyond loopback.
+ * Bound to loopback, the console's paths answer only requests whose Host is a loopback name (a page
+ * of another site reaching 127.0.0.1 through DNS rebinding gets 403).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -110,6 +112,8 @@ export class ConsoleApi {
       res.end(JSON.stringify(body) + '\n')
     }
     try {
+      // DNS rebinding: a loopback endpoint answers only requests addressed to a loopback name
+      if (isLoopbackHost(this.host) && !isLoopbackHost(hostnameOf(req.headers.host))) throw new HttpError(403, 'bad_host', 'this admin endpoint is bound to loopback: open it as 127.0.0.1 or localhost')
       const mutating = path === '/api/dlq/replay' || path === '/api/runs/trigger'
       const allowed = mutating ? 'POST' : 'GET, HEAD'
       if (!allowed.split(', ').includes(req.method ?? '')) {
@@ -247,6 +251,13 @@ export class ConsoleApi {
     if (!p.triggers?.trigger(source)) throw new HttpError(409, 'not_scheduled', `${JSON.stringify(source)} has no running schedule in ${p.spec.pipeline} (try one of: ${p.triggers?.sources().join(', ') || 'none'})`)
     return { status: 'ok', pipeline: p.spec.pipeline, source, triggered: true }
   }
+}
+
+/** The name in a Host header, without port or IPv6 brackets. */
+function hostnameOf(host: string | undefined): string {
+  const h = (host ?? '').trim().toLowerCase()
+  const v6 = /^\[([^\]]+)\]/.exec(h)
+  return v6 ? v6[1] : h.replace(/:\d+$/, '')
 }
 
 function isLoopbackHost(host: string): boolean {
