@@ -149,9 +149,12 @@ export class ConsoleApi {
           json(200, { status: 'ok', at: Date.now(), fields: ['received', 'sent', 'deadLettered', 'lag', 'backlog'], pipelines: out })
           break
         }
-        case '/api/dlq':
-          json(200, await this.deadLetters(url))
+        case '/api/dlq': {
+          const p = this.pipeline(url.searchParams.get('pipeline'))
+          if (!(p.backend instanceof LiveBackend) || !p.graph) json(200, { status: 'unavailable', pipeline: p.spec.pipeline, message: 'embedded mode: no dead-letter topics to read' })
+          else json(200, await this.deadLetters(url))
           break
+        }
         case '/api/runs': {
           const p = this.pipeline(url.searchParams.get('pipeline'))
           const rows = await withTimeout(p.backend.runHistory().recent?.(p.spec.pipeline, Math.min(200, Number(url.searchParams.get('limit') ?? 50) || 50)) ?? Promise.resolve([]), 5000, 'the run history')
@@ -163,7 +166,10 @@ export class ConsoleApi {
         }
         case '/api/status': {
           const p = this.pipeline(url.searchParams.get('pipeline'))
-          if (!(p.backend instanceof LiveBackend) || !p.graph) throw new HttpError(404, 'unavailable', 'no server status in embedded mode')
+          if (!(p.backend instanceof LiveBackend) || !p.graph) {
+            json(200, { status: 'unavailable', pipeline: p.spec.pipeline, message: 'embedded mode: no servers' })
+            break
+          }
           const st = await pipelineStatus(p.graph, p.backend, { admins: [] })
           json(200, { status: 'ok', pipeline: p.spec.pipeline, servers: st.servers, subjects: st.subjects, tables: st.tables, schedules: st.schedules, deadLetters: st.deadLetters ?? null, unavailable: st.unavailable })
           break

@@ -163,6 +163,10 @@
   async function refreshDlq() {
     const reason = $('reason').value
     const body = await get(q('api/dlq', { limit: '50', ...(reason ? { reason } : {}) }))
+    if (body.status === 'unavailable') {
+      $('dlq-count').textContent = `(${body.message})`
+      return
+    }
     state.dlq = body.deadLetters
     $('dlq-count').textContent = `(${body.deadLetters.length} shown of ${body.total})`
     const sel = $('reason')
@@ -240,6 +244,10 @@
   }
   async function refreshStatus() {
     const s = await get(q('api/status'))
+    if (s.status === 'unavailable') {
+      $('servers').tBodies[0].replaceChildren(el('tr', {}, el('td', { colspan: '3', class: 'muted', text: s.message })))
+      return
+    }
     $('subjects').tBodies[0].replaceChildren(...s.subjects.map((x) => el('tr', {}, el('td', { text: x.name }), el('td', { text: x.version ?? '–' }))))
     $('tables').tBodies[0].replaceChildren(...s.tables.map((x) => el('tr', {}, el('td', { text: x.name }), el('td', { text: fmt(x.rowsEstimate) }))))
     $('servers').tBodies[0].replaceChildren(...s.servers.map((x) => el('tr', {}, el('td', { text: x.server }), el('td', { text: x.up ? 'yes' : 'no' }), el('td', { text: x.error || x.detail || '' }))))
@@ -265,9 +273,7 @@
     state.pipeline = $('pipeline').value
     slow()
   })
-  const settle = (p) => p.catch((err) => {
-    if (!/embedded mode/.test(err.message)) showError(err)
-  })
+  const settle = (p) => p.catch(showError)
   async function fast() {
     await settle(refreshGraph())
     await settle(refreshRates())
