@@ -1,6 +1,10 @@
 import { Args, Flags } from '@oclif/core'
 import { formatDiagnostic, parseDuration } from '../../dsl/index.js'
-import { loadPipelines } from '../../connectors/index.js'
+import { loadPipeline, loadPipelines } from '../../connectors/index.js'
+import { LiveClients } from '../../connectors/live-clients.js'
+import { buildPlan } from '../reconcile/planner.js'
+import { applyPipelines } from '../reconcile/apply-executor.js'
+import { runWatched } from '../watch/watch-run.js'
 import { connectionSettings } from '../../core/settings.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import { MemoryBackend } from '../../connectors/memory/memory-backend.js'
@@ -46,6 +50,10 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     progress: Flags.string({ description: 'Interval of the progress lines (0 = none).', default: '5s' }),
     rows: Flags.integer({ description: 'Rows of each table printed after an embedded run.', default: 10 }),
     'log-format': Flags.string({ description: 'text: plain lines; json: one JSON object per line (pino) with pipeline, stage, component fields. Both on stderr.', options: ['text', 'json'], default: 'text', env: 'RTDS_LOG_FORMAT' }),
+    watch: Flags.boolean({
+      description: 'Hot reload: when a pipeline file or a transform/schema file it references changes, re-validate it; an invalid or destructive change is refused (diagnostics or plan printed) and the running version continues; a valid one is applied and every stage restarts gracefully (offsets and outbox stay). Not with --once.',
+      default: false,
+    }),
     admin: Flags.string({
       description: 'Address of the admin endpoint (the web console at /, /metrics, /healthz, /readyz): host:port, :port, or off. An address in use is reported and the run continues without it.',
       default: '127.0.0.1:9464', env: 'RTDS_ADMIN',
@@ -59,6 +67,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     { description: 'The quick start: the users pipeline end to end, no services, no internet', command: '<%= config.bin %> run pipelines/users.yaml --embedded --once --run-for 3s' },
     { description: 'One run against the real servers (after `rtds apply`)', command: 'RANDOMUSER_URL=http://127.0.0.1:8080/api/ <%= config.bin %> run pipelines/users.yaml --once' },
     { description: 'Run until Ctrl-C, accepting POST :5000/api/data', command: '<%= config.bin %> run pipelines/users.yaml' },
+    { description: 'Hot reload: edits of the pipeline or its transform take effect without a restart', command: '<%= config.bin %> run pipelines/users.yaml --watch' },
   ]
 
   async run(): Promise<void> {
@@ -67,6 +76,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     const runFor = duration('run-for', flags['run-for'])
     const progressMs = duration('progress', flags.progress) ?? 5000
     const adminAddress = parseAdminAddress(flags.admin)
+    if (flags.watch && flags.once) throw new UsageError('--watch cannot be combined with --once', { hint: 'drop --once: --watch keeps running until stopped' })
     const { results, ioErrors } = loadPipelines((argv as string[]).length ? (argv as string[]) : ['pipelines/'])
     for (const r of results) for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n')
     for (const e of ioErrors) process.stderr.write(`${e.path}: ${e.message}\n`)
@@ -124,12 +134,27 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
     let summaries: RunSummary[]
     try {
       summaries = await Promise.all(
-        graphs.map((g, i) =>
-          runPipeline(g, backends[i], {
+        graphs.map((g, i) => {
+          const opts = {
             once: flags.once, signal: controller.signal, graceMs, runFor, progressMs, events: buses[i], triggers: triggers[i],
-            log: jsonLogs[i]?.log ?? ((line) => say(`[${g.pipeline}] ${line}`)), logEvents: !logger,
-          }),
-        ),
+            log: jsonLogs[i]?.log ?? ((line: string) => say(`[${g.pipeline}] ${line}`)), logEvents: !logger,
+          }
+          if (!flags.watch) return runPipeline(g, backends[i], opts)
+          const file = results.find((r) => r.graph === g)!.file
+          const live = flags.embedded ? undefined : settings
+          return runWatched(g, backends[i], opts, {
+            file, log: opts.log, load: (f) => loadPipeline(f),
+            plan: live && (async (spec) => {
+              const clients = new LiveClients(live)
+              try { return await buildPlan([spec], clients) } finally { await clients.close() }
+            }),
+            // apply re-plans under the apply lock and refuses a destructive, breaking or impossible plan itself
+            apply: live && (async (graph) => {
+              const clients = new LiveClients(live)
+              try { await applyPipelines([graph.spec], clients, { files: [file], log: opts.log }) } finally { await clients.close() }
+            }),
+          })
+        }),
       )
     } catch (err) {
       if (err instanceof ConnectionError) {

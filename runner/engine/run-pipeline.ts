@@ -49,6 +49,18 @@ export interface RunOptions {
   readonly logEvents?: boolean
   /** Replaces pipeline sources' connectors (`rtds test` feeds its inputs this way); see `SourceOverride`. */
   readonly sourceOverride?: SourceOverride
+  /** `rtds run --watch`: the engine sets `swap` on it while the run lasts (streaming runs only); see `StageSwap`. */
+  readonly swap?: StageSwap
+}
+
+/**
+ * Restarting some stages of a running pipeline on a new graph with the same stages (`rtds run
+ * --watch`): each named stage is stopped gracefully on its own (its inputs stop, in-flight batches
+ * finish and are acknowledged; after the grace period the rest is nacked), then started from the new
+ * graph's spec; the other stages keep running untouched. Rejects when the run is stopping.
+ */
+export interface StageSwap {
+  swap?: (graph: TaskGraph, stages: readonly string[]) => Promise<void>
 }
 
 /** What a run did. */
@@ -135,7 +147,10 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
     if (events.active) events.emit({ type: 'record.dead_lettered', stage: stage.name, component: topic, dlqTopic: topic, reason: 'decode', error: error.message, origin: raw.origin })
   }
 
-  const runOne = async (stage: StageSpec, upstreamDone?: Promise<void>): Promise<void> => {
+  let live = graph // the graph the latest (re)started stages run on
+  const runOne = async (stage: StageSpec, upstreamDone?: Promise<void>, own?: { stop: AbortSignal; kill: AbortSignal }): Promise<void> => {
+    const g = live
+    const spec = g.spec
     const sinks: Sink[] = stageTargets(spec, stage).map((t) => {
       const entity = t.kind === 'topic' ? t.topic : t.table
       const sink = backend.runtime(kindOf(entity)).sink
@@ -147,8 +162,8 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
     })
     try {
       await runStage({
-        stage, inputs, sinks, prepare: compileRecordSteps(spec, stage, graph.connectors), dlq, dlqTopic: dlqTopicOf(spec, stage),
-        stats: stats[stage.name], stop: stop.signal, kill: kill.signal, events, redactor, restartInputs: !once,
+        stage, inputs, sinks, prepare: compileRecordSteps(spec, stage, g.connectors), dlq, dlqTopic: dlqTopicOf(spec, stage),
+        stats: stats[stage.name], stop: own ? AbortSignal.any([stop.signal, own.stop]) : stop.signal, kill: own ? AbortSignal.any([kill.signal, own.kill]) : kill.signal, events, redactor, restartInputs: !once,
         // only request/response sources emit tiny batches worth waiting for (one transaction, many
         // requests) — and only when the sink does not group-commit by itself (a sink with a window does)
         lingerMs: tinyBatches && !sinks.some((s) => s.window) ? stage.batch.timeout : 0,
@@ -163,12 +178,49 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
     // readers learn when every stage upstream of it ended (then they drain what is there and end)
     const upstream = upstreamStages(graph)
     const running = new Map<string, Promise<void>>()
+    const owns = new Map<string, { stop: AbortController; kill: AbortController }>()
+    const start = (stage: StageSpec, upstreamDone?: Promise<void>): Promise<void> => {
+      const own = { stop: new AbortController(), kill: new AbortController() }
+      owns.set(stage.name, own)
+      const p = runOne(stage, upstreamDone, { stop: own.stop.signal, kill: own.kill.signal })
+      p.catch(() => {}) // awaited below; a swapped-in stage may fail before that
+      return p
+    }
     for (const [name, before] of upstream) {
       const stage = spec.stages[name]!
       const upstreamDone = once ? Promise.allSettled(before.map((b) => running.get(b))).then(() => {}) : undefined
-      running.set(name, runOne(stage, upstreamDone))
+      running.set(name, start(stage, upstreamDone))
     }
-    await Promise.all(running.values())
+    let swaps: Promise<unknown> = Promise.resolve()
+    if (opts.swap && !once) {
+      opts.swap.swap = (next, names) => {
+        const one = (async () => {
+          if (stop.signal.aborted) throw new Error('the run is stopping')
+          const missing = names.filter((n) => !running.has(n) || !next.spec.stages[n])
+          if (missing.length) throw new Error(`no stage ${missing.join(', ')} in both versions`)
+          live = next
+          await Promise.all(names.map(async (name) => {
+            const own = owns.get(name)!
+            log(`restarting stage ${name}: draining its in-flight work (grace period ${graceMs} ms)`)
+            own.stop.abort()
+            const t = setTimeout(() => own.kill.abort(), graceMs)
+            try { await running.get(name)!.catch(() => {}) } finally { clearTimeout(t) }
+            if (stop.signal.aborted) return // the whole run is stopping meanwhile: nothing to start
+            running.set(name, start(next.spec.stages[name]!))
+          }))
+        })()
+        swaps = swaps.then(() => one).catch(() => {})
+        return one
+      }
+    }
+    // a swapped stage's promise is replaced: wait until every current one settled
+    for (;;) {
+      const current = [...running.values()]
+      await Promise.all(current)
+      await swaps
+      if ([...running.values()].every((p, i) => p === current[i])) break
+    }
+    if (opts.swap) opts.swap.swap = undefined
   } finally {
     if (killTimer) clearTimeout(killTimer)
     if (progressTimer) clearInterval(progressTimer)
