@@ -4,7 +4,13 @@
  * is alive), `GET /readyz` (200, or 503 with the reasons: runner/admin/readiness.ts). Before
  * answering `/metrics` or `/readyz`, probes older than a second are refreshed (bounded), so lag and
  * server health are current. `GET /api/stages`: records received, sent and dead-lettered per
- * pipeline and stage (JSON, read by `rtds status`). Read-only: any other method is refused (405).
+ * pipeline and stage (JSON, read by `rtds status`).
+ *
+ * The web console: `GET /` (runner/admin/console/, static files from the package) and its JSON
+ * (runner/admin/console-api.ts): `/api/graph`, `/api/rates`, `/api/dlq`, `/api/runs`,
+ * `/api/status`, and two mutating POSTs, `/api/dlq/replay` and `/api/runs/trigger`, which refuse
+ * cross-origin requests and need the admin token when the endpoint is bound beyond loopback.
+ * Any other method is refused (405).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -15,12 +21,19 @@ import { UsageError } from '../../core/errors.js'
 import { PipelineMetrics } from './pipeline-metrics.js'
 import { Readiness } from './readiness.js'
 import { startObserver, type Observer } from './observer.js'
+import type { TaskGraph } from '../../dsl/graph-types.js'
+import type { ScheduleTriggers } from '../scheduler/triggers.js'
+import { ConsoleApi } from './console-api.js'
 
 /** One pipeline the endpoint reports on. */
 export interface AdminPipeline {
   readonly spec: PipelineSpec
   readonly backend: Backend
   readonly events: EventBus
+  /** The compiled graph (the console: graph, dead letters, replay). */
+  readonly graph?: TaskGraph
+  /** "Run now" of its scheduled sources. */
+  readonly triggers?: ScheduleTriggers
 }
 
 export interface AdminServerOptions {
@@ -32,6 +45,8 @@ export interface AdminServerOptions {
   readonly probeIntervalMs?: number
   /** Retrying without progress for this long makes `/readyz` 503 (default 30 s). */
   readonly stuckMs?: number
+  /** Token the console's POSTs need (`--admin-token`); required when `host` is not loopback. */
+  readonly token?: string
 }
 
 /** A running admin endpoint. */
@@ -68,6 +83,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     unsubscribe.push(metrics.watch(p.spec, p.events), readiness.watch(p.spec.pipeline, p.events))
     observers.push(startObserver({ spec: p.spec, backend: p.backend, events: p.events, intervalMs: opts.probeIntervalMs }))
   }
+  const consoleApi = new ConsoleApi({ pipelines: opts.pipelines, host: opts.host, token: opts.token })
   const fresh = async (): Promise<void> => {
     const stale = observers.filter((o) => Date.now() - o.last > 1000)
     if (!stale.length) return
@@ -81,6 +97,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       res.end(body)
     }
     const json = (status: number, body: unknown): void => send(status, 'application/json; charset=utf-8', JSON.stringify(body) + '\n')
+    if (await consoleApi.handle(req, res, path)) return
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD')
       return json(405, { status: 'error', error: { code: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` } })
@@ -99,7 +116,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
         return json(reasons.length ? 503 : 200, { status: reasons.length ? 'not ready' : 'ready', reasons })
       }
       default:
-        return json(404, { status: 'error', error: { code: 'not_found', message: `no ${path}: try /metrics, /healthz or /readyz` } })
+        return json(404, { status: 'error', error: { code: 'not_found', message: `no ${path}: try / (the console), /metrics, /healthz or /readyz` } })
     }
   }
 
@@ -114,6 +131,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   const stopAll = (): void => {
     for (const u of unsubscribe) u()
     for (const o of observers) o.stop()
+    consoleApi.close()
   }
   try {
     await new Promise<void>((resolve, reject) => {

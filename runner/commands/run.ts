@@ -16,7 +16,8 @@ import { LiveBackend } from '../../connectors/live-backend.js'
 import { runPipeline, type RunSummary } from '../engine/run-pipeline.js'
 import { EventBus } from '../../core/events.js'
 import { jsonLogger, pipelineJsonLog } from '../engine/json-log.js'
-import { parseAdminAddress, startAdminServer, type AdminServer } from '../admin/admin-server.js'
+import { isLoopback, parseAdminAddress, startAdminServer, type AdminServer } from '../admin/admin-server.js'
+import { ScheduleTriggers } from '../scheduler/triggers.js'
 
 function duration(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -55,8 +56,12 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
       default: false,
     }),
     admin: Flags.string({
-      description: 'Address of the admin endpoint (/metrics, /healthz, /readyz): host:port, :port, or off. An address in use is reported and the run continues without it.',
+      description: 'Address of the admin endpoint (the web console at /, /metrics, /healthz, /readyz): host:port, :port, or off. An address in use is reported and the run continues without it.',
       default: '127.0.0.1:9464', env: 'RTDS_ADMIN',
+    }),
+    'admin-token': Flags.string({
+      description: 'Token the web console\'s actions (replay, run now) need (Authorization: Bearer <token>); without it they are allowed only when the admin endpoint is bound to loopback.',
+      env: 'RTDS_ADMIN_TOKEN',
     }),
   }
   static override examples = [
@@ -117,11 +122,13 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
       l.watch(buses[i])
       return l
     }) : []
+    const triggers = graphs.map(() => new ScheduleTriggers())
     let admin: AdminServer | undefined
     if (adminAddress) {
       try {
-        admin = await startAdminServer({ ...adminAddress, pipelines: graphs.map((g, i) => ({ spec: g.spec, backend: backends[i], events: buses[i] })) })
-        say(`admin endpoint: ${admin.url} (/metrics /healthz /readyz)`)
+        admin = await startAdminServer({ ...adminAddress, token: flags['admin-token'], pipelines: graphs.map((g, i) => ({ spec: g.spec, backend: backends[i], events: buses[i], graph: g, triggers: triggers[i] })) })
+        say(`admin endpoint: ${admin.url} (console at /, /metrics /healthz /readyz)`)
+        if (!isLoopback(adminAddress.host) && !flags['admin-token']) say('admin endpoint beyond loopback without --admin-token: the console is read-only')
       } catch (err) {
         say(`admin endpoint not started: ${adminAddress.host}:${adminAddress.port}: ${(err as Error).message} (Try this: --admin host:port, or --admin off)`)
       }
@@ -131,7 +138,7 @@ Exit codes: 0 done or stopped gracefully; 1 invalid file, or a stage failed (e.g
       summaries = await Promise.all(
         graphs.map((g, i) => {
           const opts = {
-            once: flags.once, signal: controller.signal, graceMs, startRetryMs, runFor, progressMs, events: buses[i],
+            once: flags.once, signal: controller.signal, graceMs, startRetryMs, runFor, progressMs, events: buses[i], triggers: triggers[i],
             log: jsonLogs[i]?.log ?? ((line: string) => say(`[${g.pipeline}] ${line}`)), logEvents: !logger,
           }
           if (!flags.watch) return runPipeline(g, backends[i], opts)

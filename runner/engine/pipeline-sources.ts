@@ -12,6 +12,7 @@ import { RtdsError } from '../../core/errors.js'
 import { kindOf } from '../../connectors/connector.js'
 import type { Backend } from '../../connectors/backend.js'
 import { scheduledSource } from '../scheduler/scheduled-source.js'
+import type { ScheduleTriggers } from '../scheduler/triggers.js'
 import type { EventBus } from '../../core/events.js'
 
 export interface InputContext {
@@ -27,6 +28,8 @@ export interface InputContext {
   readonly onUndecodable: (stage: StageSpec, raw: StreamRecord, error: Error) => Promise<void>
   /** The run's event seam (schedules report their runs and next fire times there). */
   readonly events?: EventBus
+  /** "Run now" of scheduled sources (the admin console). */
+  readonly triggers?: ScheduleTriggers
   /** Called with every listening source created (tests read the ingestion API's address). */
   readonly onListen?: (source: Source) => void
   /** Replaces a pipeline source's connector for one stage (`rtds test` feeds its inputs this way); `undefined` keeps the connector. */
@@ -57,7 +60,7 @@ function pipelineInput(src: SourceSpec, stage: StageSpec, ctx: InputContext): { 
     return { source: input.listen, tinyBatches: input.tinyBatches ?? false }
   }
   const schedule = src.schedule && ctx.runFor !== undefined ? { ...src.schedule, runFor: ctx.runFor } : src.schedule
-  return { source: scheduledSource(input.pull, schedule, { pipeline: spec.pipeline, once: ctx.once, history: ctx.backend.runHistory(), log: ctx.log, events: ctx.events, stage: stage.name }), tinyBatches: false }
+  return { source: scheduledSource(input.pull, schedule, { pipeline: spec.pipeline, once: ctx.once, history: ctx.backend.runHistory(), log: ctx.log, events: ctx.events, stage: stage.name, triggers: ctx.triggers }), tinyBatches: false }
 }
 
 /** The consumer group of a stage reading a topic: `rtds.<pipeline>.<stage>` (made only here). */

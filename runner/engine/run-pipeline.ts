@@ -15,6 +15,7 @@ import type { StageSpec } from '../../dsl/spec.js'
 import type { TaskGraph } from '../../dsl/graph-types.js'
 import { RecordError } from '../../core/errors.js'
 import { EventBus } from '../../core/events.js'
+import type { ScheduleTriggers } from '../scheduler/triggers.js'
 import { Redactor } from '../../core/redact.js'
 import { logEvents } from './event-log.js'
 import { retry } from '../../core/retry.js'
@@ -44,6 +45,8 @@ export interface RunOptions {
   readonly onListen?: (source: Source) => void
   /** The run's event seam (core/events.ts): subscribe for metrics; logging is subscribed already. */
   readonly events?: EventBus
+  /** "Run now" of scheduled sources (the admin console). */
+  readonly triggers?: ScheduleTriggers
   /** Whether event lines (retries, nacks, stage errors) go to `log` (default true; false when the caller logs the events itself). */
   readonly logEvents?: boolean
   /** Replaces pipeline sources' connectors (`rtds test` feeds its inputs this way); see `SourceOverride`. */
@@ -157,7 +160,7 @@ export async function runPipeline(graph: TaskGraph, backend: Backend, opts: RunO
       return sink(entity)
     })
     const { sources: inputs, tinyBatches } = stageInputs(stage, {
-      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onListen: opts.onListen, sourceOverride: opts.sourceOverride, events, upstreamDone,
+      spec, backend, once, offline: opts.offline ?? backend.mode === 'embedded', runFor: opts.runFor, log, onUndecodable, onListen: opts.onListen, sourceOverride: opts.sourceOverride, events, upstreamDone, triggers: opts.triggers,
     })
     try {
       await runStage({

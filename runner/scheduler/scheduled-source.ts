@@ -12,6 +12,7 @@ import { sleep } from '../../core/retry.js'
 import type { PullSource } from '../../core/pull-source.js'
 import type { EventBus } from '../../core/events.js'
 import { fireTimes, sleepUntil } from './schedule.js'
+import type { ScheduleTriggers } from './triggers.js'
 
 /**
  * A batch the engine can annotate: `deadLettered(n)` is called before `ack()` with how many of its
@@ -32,6 +33,8 @@ export interface ScheduledSourceOptions {
   /** Where `schedule.next` / `schedule.started` / `schedule.finished` go (metrics), with the reading stage's name. */
   readonly events?: EventBus
   readonly stage?: string
+  /** Where "run now" (the console) reaches this source's schedule loop. */
+  readonly triggers?: ScheduleTriggers
 }
 
 /** Totals of one run. */
@@ -97,11 +100,30 @@ export function scheduledSource(puller: PullSource, schedule: ScheduleSpec | und
       log(`${puller.name}: scheduled ${times.describe}${window}; next run at ${next?.toISOString() ?? 'never'} (--once runs it now)`)
       const planned = (at: Date | null): void => opts.events?.emit({ type: 'schedule.next', stage: opts.stage ?? '', component: puller.name, at: at ? at.getTime() : null })
       planned(next)
-      while (next && !signal.aborted) {
-        if (!(await sleepUntil(next, signal, now))) break
-        await oneRun('schedule', emit, signal)
-        next = times.next(new Date(Math.max(now(), next.getTime())))
-        planned(next)
+      // "run now": wakes the wait below (or is kept for after the run in progress)
+      let manual = false
+      let wake: AbortController | undefined
+      const unregister = opts.triggers?.register(puller.name, () => {
+        manual = true
+        wake?.abort()
+      })
+      try {
+        while (next && !signal.aborted) {
+          wake = new AbortController()
+          const woke = manual || !(await sleepUntil(next, AbortSignal.any([signal, wake.signal]), now))
+          wake = undefined
+          if (signal.aborted) break
+          if (woke && manual) {
+            manual = false
+            await oneRun('manual', emit, signal)
+            continue
+          }
+          await oneRun('schedule', emit, signal)
+          next = times.next(new Date(Math.max(now(), next.getTime())))
+          planned(next)
+        }
+      } finally {
+        unregister?.()
       }
     },
     close: () => puller.close(),

@@ -6,6 +6,7 @@ import { ConnectionError } from '../../core/errors.js'
 import type { PullSource } from '../../core/pull-source.js'
 import { fireTimes } from './schedule.js'
 import { scheduledSource } from './scheduled-source.js'
+import { ScheduleTriggers } from './triggers.js'
 
 const test = suite('runner > scheduler')
 const iso = (d: Date | null) => d?.toISOString()
@@ -90,6 +91,29 @@ test('interval schedule: runs repeatedly until aborted; a failed pull is recorde
   assert.match(backend.runs[1].outcome?.error ?? '', 'down')
   assert.is(backend.runs[0].outcome?.status, 'succeeded')
   assert.ok(backend.runs.every((r) => r.trigger === 'schedule'))
+})
+
+test('run now: a @daily source runs at once (trigger manual) and waits for its schedule again; unregistered when stopped', async () => {
+  const backend = new MemoryBackend({ pipeline: 'p' })
+  const src = counter('daily')
+  const triggers = new ScheduleTriggers()
+  const ac = new AbortController()
+  const source = scheduledSource(src, { cron: '@daily' }, { pipeline: 'p', once: false, history: backend.runHistory(), triggers })
+  const run = source.run(async (b) => b.ack(), ac.signal)
+  await new Promise((r) => setTimeout(r, 50))
+  assert.is(src.pulls, 0, 'not before midnight')
+  assert.equal(triggers.sources(), ['daily'])
+  assert.ok(triggers.trigger('daily'))
+  assert.not.ok(triggers.trigger('other'))
+  for (let i = 0; i < 100 && backend.runs[0]?.outcome === undefined; i++) await new Promise((r) => setTimeout(r, 10))
+  assert.is(src.pulls, 1)
+  assert.is(backend.runs[0].trigger, 'manual')
+  assert.is(backend.runs[0].outcome?.status, 'succeeded')
+  await new Promise((r) => setTimeout(r, 50))
+  assert.is(src.pulls, 1, 'back to waiting for the schedule')
+  ac.abort()
+  await run
+  assert.equal(triggers.sources(), [])
 })
 
 test('a nacked batch marks the run failed', async () => {
