@@ -17,6 +17,7 @@
  * Everything the bench creates (pipeline copy: topic, staging schema, keyspace, subject) is dropped
  * at the end. Speeds are reported as ratios to the raw ceilings measured in the same run.
  */
+import { sleep } from '../core/retry.js'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { generateUser } from '../connectors/generate/randomuser-generate.js'
 import { kafka } from '../connectors/kafka/client.js'
@@ -73,7 +74,6 @@ export interface BenchResult {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const mb = (kb: number) => Math.round(kb / 1024)
 
 /** Peak RSS (VmHWM, kB) of a live process, 0 when it is gone. */

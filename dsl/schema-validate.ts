@@ -13,7 +13,7 @@ import { CODES } from './codes.js'
 import type { Diagnostic } from './diagnostic.js'
 import { DURATION_PATTERN, SIZE_PATTERN } from './duration-parse.js'
 import { assemblePipelineSchema } from './schema-assemble.js'
-import { isSecretPath } from './secret-redact.js'
+import { isSecretPath, SECRET_MASK } from './secret-redact.js'
 import { connectorOf, type ConnectorCatalog } from './connector-config.js'
 import { pointer } from './template-render.js'
 import type { DocPath, YamlSource } from './yaml-source.js'
@@ -84,7 +84,7 @@ function secretAt(path: DocPath, catalog: ConnectorCatalog): boolean {
 
 function toDiagnostic(src: YamlSource, e: ErrorObject, catalog: ConnectorCatalog): Diagnostic {
   const path = fromPointer(e.instancePath)
-  if (secretAt(path, catalog)) e = { ...e, data: '***' }
+  if (secretAt(path, catalog)) e = { ...e, data: SECRET_MASK }
   const where = path.length ? path.join('.') : 'the pipeline'
   const base = { severity: 'error' as const, file: src.file, path: path.join('.') || undefined }
   const at = (p: DocPath, key = false) => (key ? src.keyPos(p) : src.valuePos(p))

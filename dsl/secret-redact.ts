@@ -1,8 +1,9 @@
 /** Redaction of the secret fields declared by connector config specs (never printed). */
+import { REDACTED } from '../core/redact.js'
 import type { ConnectorConfigSpec } from './connector-config.js'
 
 /** The mask printed instead of a secret. */
-export const SECRET_MASK = '***'
+export const SECRET_MASK = REDACTED
 
 /** Whether `path` (dotted, relative to the block of `connector`) is a secret field. */
 export function isSecretPath(spec: ConnectorConfigSpec, path: string): boolean {

@@ -22,6 +22,8 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { applyLiveCopy, expectedRow, freePort, randomUser, servePages, startRtds, type LiveCopy, type PageServer } from '../e2e/e2e-support.js'
 import { mulberry32 } from '../../core/prng.js'
+import { sleep } from '../../core/retry.js'
+import { percentile } from '../../bench/load/http-load.js'
 
 export interface SoakOptions {
   readonly users: number
@@ -73,8 +75,6 @@ function post(port: number, body: string): Promise<number> {
     req.end(body)
   })
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Sets the copy's API port from the environment, so several processes of one pipeline can run. */
 function portFromEnv(file: string): void {
@@ -220,7 +220,7 @@ export async function soak(opts: SoakOptions): Promise<PhaseReport[]> {
   return [one, two]
 }
 
-const pct = (xs: number[], p: number): number => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : 0)
+const pct = (xs: number[], p: number): number => (xs.length ? percentile([...xs].sort((a, b) => a - b), p) : 0)
 
 /** The markdown table of a soak. */
 export function formatReport(reports: readonly PhaseReport[]): string {
