@@ -3,16 +3,19 @@
  * `eachBatch` with manual `resolveOffset` + explicit commits.
  *
  * Per fetched batch of one partition: messages are decoded through the registry and emitted in
- * chunks of `batchSize`; an undecodable message goes to `onUndecodable` (→ DLQ) on its own. Units
- * settle in any order; the partition's offset is resolved and committed only over the contiguous
- * prefix of settled units (see `PartitionProgress`), so an offset moves only after the engine
- * acknowledged every record before it. A nack (or a dead-letter failure) stops the batch: the
- * partition is paused for a backoff and the unsettled part is fetched again (kafkajs fetches from
- * the last resolved offset). Heartbeats are sent while the batch waits; a heartbeat refused for a
- * rebalance stops emitting the rest of the batch (in-flight work is finished, then kafkajs rejoins).
- * Back-pressure: `emit` is awaited, so a slow engine blocks that partition's `eachBatch` — its next
- * fetch waits — and memory stays bounded by one fetched batch per partition. `once`: stop when every
- * partition's committed offset (of the whole group) reached the end offset seen at start.
+ * chunks of `batchSize` (units); an undecodable message goes to `onUndecodable` (→ DLQ) as a unit of
+ * its own. `eachBatch` returns once the engine TOOK every unit, not once they settled: the next
+ * fetch of the partition overlaps the writes of the previous one (no barrier per fetch). Units
+ * settle in any order; the partition's offset is committed only over the contiguous prefix of
+ * settled units (the low watermark, `PartitionProgress`, kept per partition across fetches), so an
+ * offset moves only after the engine acknowledged every record before it. A nack (or a dead-letter
+ * failure) pauses the partition for a backoff and seeks it back to the low watermark: everything
+ * not acknowledged is delivered again (upserts downstream make that harmless). A rejoin of the group
+ * starts over from the committed offsets. Heartbeats are sent while `emit` waits; a heartbeat refused
+ * for a rebalance stops emitting. Back-pressure: `emit` is awaited, so a slow engine blocks the
+ * partition's `eachBatch` — memory stays bounded by the engine's queue and window plus one fetched
+ * batch per partition. `once`: stop when every partition's committed offset (of the whole group)
+ * reached the end offsets (read at start, or when the upstream stages ended).
  */
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs'
 import type { ConnectionSettings } from '../../core/settings.js'
@@ -59,6 +62,15 @@ export function headersToStrings(h: IHeaders | undefined): Record<string, string
   return out
 }
 
+/** One partition's state in the current generation. */
+interface PartitionState {
+  readonly progress: PartitionProgress
+  /** Commits of the low watermark, one after another (so the committed offset only grows). */
+  commits: Promise<void>
+  /** A unit failed: nothing more is emitted; the partition is paused and seeks back to `progress.resumeAt`. */
+  redelivering: boolean
+}
+
 /** A Kafka topic as a source; see the module comment. */
 export class KafkaTopicSource implements Source {
   readonly name: string
@@ -67,6 +79,8 @@ export class KafkaTopicSource implements Source {
   private stopping = false
   private readonly active = new Set<Promise<void>>()
   private readonly endOffsets = new Map<number, bigint>()
+  /** Per partition of the current generation: progress of the units in flight and the chain of commits. */
+  private readonly partitions = new Map<number, PartitionState>()
   /** once: the end offsets were read (at start, or when upstream ended). */
   private endsKnown = false
   private gaveUp: Error | undefined
@@ -108,6 +122,9 @@ export class KafkaTopicSource implements Source {
     const finished = new Promise<Error | undefined>((resolve) => (finish = resolve))
     const onAbort = (): void => finish()
     signal.addEventListener('abort', onAbort, { once: true })
+    // a (re)join starts a new generation: kafkajs fetches every assigned partition again from its
+    // committed offset, so units still in flight from before are delivered again and no longer count
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.partitions.clear())
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       if (!e.payload.restart) finish(classifyKafkaError(e.payload.error, settings, `consume topic ${topic}`))
     })
@@ -150,6 +167,7 @@ export class KafkaTopicSource implements Source {
     this.isClosed = false
     this.gaveUp = undefined
     this.endOffsets.clear()
+    this.partitions.clear()
     this.endsKnown = false
     this.closed = new Promise<void>((r) => (this.closing = r))
   }
@@ -179,49 +197,69 @@ export class KafkaTopicSource implements Source {
     return true
   }
 
+  /** The progress of `partition` in the current generation (a new one after a rebalance or a redelivery). */
+  private partitionState(partition: number): PartitionState {
+    let state = this.partitions.get(partition)
+    if (!state) {
+      state = { progress: new PartitionProgress(), commits: Promise.resolve(), redelivering: false }
+      this.partitions.set(partition, state)
+    }
+    return state
+  }
+
+  /**
+   * Emits one fetched batch of one partition and returns as soon as the engine took every chunk
+   * (the engine's queue bounds what is in flight), so the next fetch of this partition starts while
+   * the chunks are still being written: the partition's units settle in the background and its
+   * offset is committed at their low watermark. A failed unit makes the partition deliver again
+   * from the low watermark after a backoff (see `redeliver`).
+   */
   private async eachBatch(payload: EachBatchPayload, emit: (batch: SourceBatch) => Promise<void>): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause } = payload
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload
     const { topic, partition } = batch
     const end = this.endOffsets.get(partition)
-    const progress = new PartitionProgress()
-    const settled: Promise<void>[] = []
-    let chain = Promise.resolve()
+    const state = this.partitionState(partition)
+    if (state.redelivering) return // a unit failed: the partition was paused and seeks back to its low watermark
     // a heartbeat refused because the group rebalances: stop emitting (the partition may move), finish what is in flight
     let rebalancing = false
     const hb = setInterval(() => heartbeat().catch((err: { type?: string; message?: string }) => {
       if (err?.type === 'REBALANCE_IN_PROGRESS' || /rebalanc/i.test(err?.message ?? '')) rebalancing = true
     }), 1000)
-    const settle = (index: number, ok: boolean): Promise<void> => {
-      const moved = progress.settle(index, ok)
-      if (moved === undefined) return chain
-      chain = chain.then(async () => {
-        if (this.isClosed) return // the consumer is gone: whoever owns the partition now re-reads from the last commit
-        resolveOffset(moved)
-        const offset = (BigInt(moved) + 1n).toString()
-        // a commit refused during a rebalance is harmless: the new owner re-reads from the last commit
-        await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] }).catch(() => {})
-      })
-      return chain
+    const alive = (): boolean => !this.stopping && !rebalancing && !state.redelivering && this.partitions.get(partition) === state && isRunning() && !isStale()
+    /** A unit of `state`: settles it and commits the new low watermark (chained per partition, so commits only grow). */
+    const unit = (first: string, last: string): { ok(): Promise<void>; fail(error: Error): Promise<void> } => {
+      const u = state.progress.add(first, last)
+      let done!: () => void
+      this.track(new Promise<void>((r) => (done = r)))
+      const settle = (ok: boolean, error?: Error): Promise<void> => {
+        const moved = state.progress.settle(u, ok)
+        if (!ok) this.redeliver(state, partition, error)
+        if (moved !== undefined && this.partitions.get(partition) === state) {
+          state.commits = state.commits.then(async () => {
+            if (this.isClosed || !this.consumer) return // whoever owns the partition now re-reads from the last commit
+            // a commit refused during a rebalance is harmless: the new owner re-reads from the last commit
+            await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(moved) + 1n).toString() }]).catch(() => {})
+          })
+        }
+        return state.commits.finally(done)
+      }
+      return { ok: () => settle(true), fail: (error) => settle(false, error) }
     }
-    let blocked = false // the registry is unreachable: retry this batch after a pause
-    let pastEnd = false // once: this partition reached the end offset seen at start
+    let blocked = false // the registry is unreachable: retry from here after a pause
+    let pastEnd = false // once: this partition reached the end offset
+    let emittedUpTo: string | undefined
     try {
-      let chunk: { records: StreamRecord[]; last: string } = { records: [], last: '' }
+      let chunk: { records: StreamRecord[]; first: string; last: string } = { records: [], first: '', last: '' }
       const flush = async (): Promise<void> => {
         if (chunk.records.length === 0) return
-        const index = progress.add(chunk.last)
-        const records = chunk.records
-        chunk = { records: [], last: '' }
-        let done!: () => void
-        settled.push(new Promise<void>((r) => (done = r)))
-        await emit({
-          records,
-          ack: async () => { await settle(index, true); done() },
-          nack: async () => { await settle(index, false); done() },
-        })
+        const { records, first, last } = chunk
+        chunk = { records: [], first: '', last: '' }
+        const u = unit(first, last)
+        await emit({ records, ack: u.ok, nack: u.fail })
+        emittedUpTo = last
       }
       for (const message of batch.messages) {
-        if (this.stopping || rebalancing || !isRunning() || isStale() || progress.failed) break
+        if (!alive()) break
         if (end !== undefined && BigInt(message.offset) >= end) {
           pastEnd = true
           break
@@ -236,37 +274,61 @@ export class KafkaTopicSource implements Source {
             break // the rest is fetched again after the pause
           }
           await flush()
-          const index = progress.add(message.offset)
-          settled.push(
-            this.opts.onUndecodable(this.raw(message, origin), err).then(
-              () => settle(index, true),
-              () => settle(index, false),
-            ),
-          )
+          if (!alive()) break
+          const u = unit(message.offset, message.offset)
+          this.opts.onUndecodable(this.raw(message, origin), err).then(u.ok, u.fail)
+          emittedUpTo = message.offset
           continue
         }
+        if (chunk.records.length === 0) chunk.first = message.offset
         chunk.records.push({ key: message.key?.toString('utf8') ?? null, value, origin, headers: headersToStrings(message.headers) })
         chunk.last = message.offset
         if (chunk.records.length >= this.opts.batchSize) await flush()
       }
-      if (!progress.failed && !this.stopping && !rebalancing && isRunning() && !isStale()) await flush()
-      await Promise.race([Promise.all(settled).then(() => chain), this.closed])
-      if (progress.failed && this.opts.once) {
-        // once: a nacked batch is left for the next run; this partition stops here
-        this.gaveUp ??= new ConnectionError(`a batch of ${topic}/${partition} was handed back (nack)`)
-        pause()
-      } else if (progress.failed || blocked) {
-        const resume = pause()
-        const wait = this.pauseMs
-        this.pauseMs = Math.min(this.pauseMs * 2, 30000)
-        setTimeout(resume, wait + Math.random() * wait * 0.2).unref()
-      } else {
-        this.pauseMs = this.opts.retryPauseMs ?? 1000
-        if (pastEnd) pause()
-      }
+      if (alive()) await flush()
+      // the next fetch of this partition starts after what was handed to the engine
+      if (emittedUpTo !== undefined && alive()) resolveOffset(emittedUpTo)
+      if (blocked && alive()) this.pauseFor(partition)
+      else if (!blocked && !state.redelivering) this.pauseMs = this.opts.retryPauseMs ?? 1000
+      if (pastEnd) this.consumer?.pause([{ topic, partitions: [partition] }])
     } finally {
       clearInterval(hb)
     }
+  }
+
+  /**
+   * A unit of `state` failed (nack, or a dead letter that could not be sent): stop emitting this
+   * partition and deliver it again from its low watermark (`resumeAt`) after a backoff, with a new
+   * progress (units of the old one still in flight are delivered again, so their outcome no longer
+   * matters). `once`: the partition stops there and the run reports it.
+   */
+  private redeliver(state: PartitionState, partition: number, error: Error | undefined): void {
+    if (state.redelivering || this.partitions.get(partition) !== state) return
+    state.redelivering = true
+    const topic = this.opts.topic
+    const from = state.progress.resumeAt
+    this.consumer?.pause([{ topic, partitions: [partition] }])
+    if (this.opts.once) {
+      this.gaveUp ??= new ConnectionError(`a batch of ${topic}/${partition} was handed back (nack)${error ? `: ${error.message}` : ''}`)
+      return
+    }
+    void state.commits.then(() => {
+      this.partitions.delete(partition)
+      if (this.isClosed || !this.consumer) return
+      if (from !== undefined) this.consumer.seek({ topic, partition, offset: from })
+      this.pauseFor(partition, true)
+    })
+  }
+
+  /** Pauses `partition` for the current backoff (doubled up to 30 s) and resumes it. */
+  private pauseFor(partition: number, alreadyPaused = false): void {
+    const tp = [{ topic: this.opts.topic, partitions: [partition] }]
+    if (!alreadyPaused) this.consumer?.pause(tp)
+    const wait = this.pauseMs
+    this.pauseMs = Math.min(this.pauseMs * 2, 30000)
+    setTimeout(() => {
+      if (!this.isClosed) this.consumer?.resume(tp)
+    }, wait + Math.random() * wait * 0.2).unref()
   }
 
   private raw(message: KafkaMessage, origin: string): StreamRecord {

@@ -221,6 +221,40 @@ test('source: a nacked batch is delivered again after a pause, and nothing is lo
   assert.ok([...deliveries.values()].some((n) => n >= 2), 'the nacked batch came back')
 })
 
+test('source: the next fetch starts while earlier chunks are unacked (no barrier per fetch); commits follow the low watermark', async () => {
+  // 1 partition, 600 plain JSON values of ~4 KB: at most 1 MB per fetch, so several fetches
+  const t = `${topic}-nobarrier`
+  await admin.createTopics({ topics: [{ topic: t, numPartitions: 1 }], waitForLeaders: true })
+  const M = 600
+  const pad = 'x'.repeat(4000)
+  // its own producer: a producer whose metadata names a deleted topic fails every later refresh (kafkajs)
+  const own = client.producer({ allowAutoTopicCreation: false })
+  await own.connect()
+  for (let s = 0; s < M; s += 100)
+    await own.send({ topic: t, acks: -1, messages: Array.from({ length: 100 }, (_, k) => ({ key: `k${s + k}`, value: Buffer.from(JSON.stringify({ i: s + k, pad })) })) })
+  await own.disconnect()
+  const group = unique('g_nobarrier')
+  const held: SourceBatch[] = []
+  let emitted = 0
+  const ac = new AbortController()
+  const src = source(group, { name: t, topic: t, value: undefined, once: false, batchSize: 50 })
+  const running = src.run(async (b) => { held.push(b); emitted += b.records.length }, ac.signal)
+  try {
+    // nothing is acked: with a barrier per fetch emission would stop after the first fetch (≤ 1 MB ≈ 250 values)
+    await waitFor(async () => emitted === M, 30000, `all ${M} values emitted without any ack (emitted ${emitted})`)
+    const committed = async () => (await admin.fetchOffsets({ groupId: group, topics: [t] }))[0].partitions[0].offset
+    for (const b of held.slice(1).reverse()) await b.ack() // every chunk but the first, newest first
+    await new Promise((r) => setTimeout(r, 500))
+    assert.is(await committed(), '-1', 'the first chunk is unacked: nothing may be committed')
+    await held[0].ack()
+    await waitFor(async () => (await committed()) === String(M), 10000, 'the low watermark reaches the end once the first chunk is acked')
+  } finally {
+    ac.abort()
+    await running
+    await admin.deleteTopics({ topics: [t] }).catch(() => {})
+  }
+})
+
 test('source: an undecodable record goes to onUndecodable with its raw bytes and its offset moves', async () => {
   const t = unique('it_raw').replace(/_/g, '-')
   await admin.createTopics({ topics: [{ topic: t, numPartitions: 1 }], waitForLeaders: true })
