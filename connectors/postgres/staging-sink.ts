@@ -3,7 +3,7 @@
  * scheduled pulls) joins the next transaction. At most one commit per sink is in flight; records
  * arriving while it runs wait in the pending group, and the next commit starts the moment the
  * previous one ended with everything pending — no linger, no idle wait. A commit is ONE statement
- * (`INSERT … SELECT FROM unnest($1::text[], $2::jsonb[], $3::text[])`: three array parameters, any
+ * (`INSERT … SELECT k, v::jsonb, o FROM unnest($1::text[], $2::text[], $3::text[])`: three array parameters, any
  * number of rows), so it is its own transaction. Size caps (records, bytes of JSON per commit) keep
  * each transaction, and memory, bounded; what does not fit waits for the following commit. Each
  * `write` resolves after the COMMIT that holds its records, which is what lets the HTTP API answer
@@ -83,7 +83,10 @@ export class PostgresStagingSink implements Sink {
     this.maxCommits = Math.max(1, opts.maxCommits ?? STAGING_COMMITS_IN_FLIGHT)
     this.window = this.maxRecords * 2
     // the NOTIFY is delivered at COMMIT: relays in other processes wake (staging-signal.ts)
-    this.sql = `WITH ins AS (INSERT INTO ${pgQualified(opts.schema, opts.table)} (key, value, origin) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[]))
+    // values travel as text[] and are cast per row: Postgres parses a jsonb[] array literal far more
+    // slowly (measured: 64 rows 3.8 → 3.0 ms, 256 rows 15.9 → 10.7 ms per commit)
+    this.sql = `WITH ins AS (INSERT INTO ${pgQualified(opts.schema, opts.table)} (key, value, origin)
+        SELECT k, v::jsonb, o FROM unnest($1::text[], $2::text[], $3::text[]) AS u(k, v, o))
       SELECT pg_notify('${STAGING_CHANNEL}', $4)`
     this.channelPayload = `${opts.schema}.${opts.table}`
   }

@@ -17,6 +17,8 @@ export type CodecSchema = Pick<ValueSchemaRef, 'type' | 'schema' | 'subject'> & 
 /** Encodes and decodes topic values; see the module comment. One instance per backend (it caches ids). */
 export class RegistryValueCodec {
   private readonly ids = new Map<string, Promise<number>>()
+  /** The same lookups by schema object: encoding a record must not serialise its schema again. */
+  private readonly byObject = new WeakMap<CodecSchema, Promise<number>>()
   constructor(
     private readonly registry: SchemaRegistry,
     private readonly settings: Pick<ConnectionSettings, 'schemaRegistryUrl'>,
@@ -28,6 +30,8 @@ export class RegistryValueCodec {
    * unreachable (not cached, so a later call retries).
    */
   schemaId(schema: CodecSchema): Promise<number> {
+    const known = this.byObject.get(schema)
+    if (known) return known
     const text = JSON.stringify(schema.schema)
     const cacheKey = `${schema.subject}\u0000${schema.type}\u0000${text}`
     let id = this.ids.get(cacheKey)
@@ -47,6 +51,8 @@ export class RegistryValueCodec {
         })
       this.ids.set(cacheKey, id)
     }
+    this.byObject.set(schema, id)
+    id.catch(() => this.byObject.delete(schema)) // not cached: a later call asks again
     return id
   }
 
