@@ -27,6 +27,8 @@ import { applyLiveCopy, rtds, startRtds, type LiveCopy } from '../test/e2e/e2e-s
 import { cassandraWriteRate, createdUserParams, createdUsersDdl } from './raw/cassandra-ceiling.js'
 import { kafkaCeiling, userType, wireValue } from './raw/kafka-ceiling.js'
 import { postgresInsertRate } from './raw/postgres-ceiling.js'
+import { httpCeiling } from './raw/http-ceiling.js'
+import { buildForBench } from './build.js'
 import { httpLoad, percentile, type LoadResult } from './load/http-load.js'
 
 export interface BenchOptions {
@@ -57,6 +59,8 @@ export interface BenchResult {
     readonly kafkaProduceRowsPerSec: number
     readonly kafkaConsumeRowsPerSec: number
     readonly postgresInsertRowsPerSec: number
+    /** node:http alone (parse the JSON body, answer 202) under the same load generator, 64 connections, one user per request. */
+    readonly http: { readonly requestsPerSec: number; readonly p50Ms: number; readonly p99Ms: number }
   }
   readonly rtds: {
     /** End to end (every stage at once) over N more users; `slowestStageSeconds`: the slowest stage run alone. */
@@ -67,7 +71,12 @@ export interface BenchResult {
     readonly ingestRowsPerSec: number
     readonly relayRowsPerSec: number
     readonly consumerRowsPerSec: number
+    /** The API with the ingest stage alone (64 and 256 connections one user per request, 64 with arrays of 100). */
     readonly api: readonly ApiFigure[]
+    /** The API at 64 connections, one user per request, while the relay and the consumer run in the same process. */
+    readonly apiWithEveryStage: ApiFigure
+    /** What the API alone accepted and what it staged (the same, or a 202 lied). */
+    readonly apiAloneStaged: { readonly accepted: number; readonly staged: number }
     readonly loneRequestP50Ms: number
     readonly apiStored: { readonly accepted: number; readonly stored: number }
     readonly latency: { readonly ratePerSec: number; readonly samples: number; readonly p50Ms: number; readonly p99Ms: number }
@@ -96,6 +105,8 @@ function variant(yaml: string, pull: { seed: number; count: number } | undefined
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const { users: N, progress } = opts
   const seed = Math.floor(Math.random() * 1e9)
+  progress(`building rtds (tsc) into bench/.out: the bench measures the compiled CLI users run …`)
+  const entry = buildForBench()
   progress(`setting up a copy of pipelines/users.yaml (rtds apply) …`)
   const live: LiveCopy = await applyLiveCopy({ batch: 500 })
   const { copy, cass, pool } = live
@@ -137,12 +148,18 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     pgRows.length = 0
     progress(`  raw Postgres: ${Math.round(pgRate)} rows/s`)
 
+    progress(`raw HTTP: node:http alone, 64 connections, one user per request …`)
+    const httpBodies = Array.from({ length: Math.max(128, Math.min(N, 40 * opts.phaseMs)) }, (_, i) => JSON.stringify(generateUser(seed + 6, i)))
+    const httpRaw = await httpCeiling(httpBodies, 64, opts.phaseMs)
+    httpBodies.length = 0
+    progress(`  raw HTTP: ${Math.round(httpRaw.requests / httpRaw.seconds)} requests/s, p50 ${httpRaw.p50Ms.toFixed(1)} ms, p99 ${httpRaw.p99Ms.toFixed(1)} ms`)
+
     // ---------------------------------------------------------------- rtds run --once: each stage alone, then end to end
     type Summary = { durationMs: number; recordsStored: number; deadLettered: number; stages: Record<string, { in: number; out: number; ms: number }> }
     const rate = (s: { in: number; ms: number }) => s.in / Math.max(0.001, s.ms / 1000)
     const runOnce = async (file: string, what: string): Promise<{ summary: Summary; peakKb: number }> => {
       progress(`rtds run --once: ${what} …`)
-      const once = startRtds(['run', file, '--once', '--progress', '0', '--json'])
+      const once = startRtds(['run', file, '--once', '--progress', '0', '--json'], {}, entry)
       let peakKb = 0
       const rss = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(once.child.pid))), 250)
       const ticker = setInterval(() => progress(`  … ${Math.round(peakKb / 1024)} MB peak RSS so far`), 10_000)
@@ -179,36 +196,76 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const peakKb = consumer.peakKb
 
     // ---------------------------------------------------------------- rtds run (streaming), the API
-    progress(`rtds run (streaming) with the ingestion API …`)
-    const streaming = startRtds(['run', apiFile, '--progress', '0'])
     const api = `http://127.0.0.1:${copy.apiPort}/api/data`
-    try {
+    /** Starts a streaming `rtds run` of `file` and waits for its ingestion API. */
+    const streamingRun = async (file: string): Promise<ReturnType<typeof startRtds>> => {
+      const run = startRtds(['run', file, '--progress', '0'], {}, entry)
       for (let i = 0; ; i++) {
         const up = await fetch(`http://127.0.0.1:${copy.apiPort}/healthz`).then((r) => r.ok, () => false)
-        if (up) break
-        if (i > 240 || streaming.child.exitCode !== null) throw new Error(`the ingestion API did not come up:\n${streaming.output().slice(-4000)}`)
+        if (up) return run
+        if (i > 240 || run.child.exitCode !== null) {
+          run.child.kill('SIGKILL')
+          throw new Error(`the ingestion API did not come up:\n${run.output().slice(-4000)}`)
+        }
         await sleep(250)
       }
-      let seq = 0
-      let accepted = 0
-      const acceptedIds: string[] = []
-      const apiUser = () => generateUser(seed + 4, seq++) as { login: { uuid: string } }
-      const figures: ApiFigure[] = []
-      const phase = async (connections: number, per: number): Promise<LoadResult> => {
-        // as many bodies as can be sent in the phase at 40,000 users/s, at most N users
-        const count = Math.max(connections * 2, Math.min(Math.ceil(N / per), Math.ceil((40 * opts.phaseMs) / per)))
-        const users = Array.from({ length: count }, () => Array.from({ length: per }, apiUser))
-        const bodies = users.map((u) => JSON.stringify(per === 1 ? u[0] : u))
-        progress(`  API: ${connections} connections, ${per} user(s) per request, up to ${count} requests or ${opts.phaseMs / 1000} s …`)
-        const r = await httpLoad({ url: api, connections, bodies, maxMs: opts.phaseMs, onAccepted: (i) => acceptedIds.push(...users[i].map((u) => u.login.uuid)) })
+    }
+    const stopRun = async (run: ReturnType<typeof startRtds>): Promise<void> => {
+      run.child.kill('SIGTERM')
+      await Promise.race([run.done, sleep(15_000)])
+      run.child.kill('SIGKILL')
+      await run.done
+    }
+    let seq = 0
+    let accepted = 0
+    const acceptedIds: string[] = []
+    const apiUser = () => generateUser(seed + 4, seq++) as { login: { uuid: string } }
+    const phase = async (connections: number, per: number, keep: string[] | undefined): Promise<ApiFigure> => {
+      // as many bodies as can be sent in the phase at 40,000 users/s, at most N users
+      const count = Math.max(connections * 2, Math.min(Math.ceil(N / per), Math.ceil((40 * opts.phaseMs) / per)))
+      const users = Array.from({ length: count }, () => Array.from({ length: per }, apiUser))
+      const bodies = users.map((u) => JSON.stringify(per === 1 ? u[0] : u))
+      progress(`  API: ${connections} connections, ${per} user(s) per request, up to ${count} requests or ${opts.phaseMs / 1000} s …`)
+      const r = await httpLoad({ url: api, connections, bodies, maxMs: opts.phaseMs, onAccepted: (i) => keep?.push(...users[i].map((u) => u.login.uuid)) })
+      accepted += r.users
+      progress(`    ${Math.round(r.users / r.seconds)} users/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.failed} failed`)
+      return { connections, usersPerRequest: per, acceptedUsersPerSec: Math.round(r.users / r.seconds), p50Ms: r.p50Ms, p99Ms: r.p99Ms, failed: r.failed }
+    }
+
+    // the API alone: the ingest stage only (like the stages alone above); what it stages is set aside after
+    progress(`rtds run (streaming), the ingest stage alone behind the ingestion API …`)
+    const figures: ApiFigure[] = []
+    const lone: number[] = []
+    let acceptedAlone = 0
+    const alone = await streamingRun(stageFile('ingest', undefined))
+    try {
+      const before = accepted
+      figures.push(await phase(64, 1, undefined))
+      figures.push(await phase(256, 1, undefined))
+      figures.push(await phase(64, 100, undefined))
+      for (let i = 0; i < 20; i++) {
+        const r = await httpLoad({ url: api, connections: 1, bodies: [JSON.stringify(apiUser())], maxMs: 10_000 })
+        lone.push(r.p50Ms)
         accepted += r.users
-        figures.push({ connections, usersPerRequest: per, acceptedUsersPerSec: Math.round(r.users / r.seconds), p50Ms: r.p50Ms, p99Ms: r.p99Ms, failed: r.failed })
-        progress(`    ${Math.round(r.users / r.seconds)} users/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.failed} failed`)
-        return r
+        await sleep(20)
       }
-      const p64 = await phase(64, 1)
-      await phase(256, 1)
-      await phase(64, 100)
+      lone.sort((a, b) => a - b)
+      progress(`  lone request: p50 ${percentile(lone, 50).toFixed(1)} ms`)
+      acceptedAlone = accepted - before
+    } finally {
+      await stopRun(alone)
+    }
+    // every user the API alone accepted is a staged row (nothing else is unpublished now); they are
+    // marked published so the streaming run below starts without a backlog
+    const stagedAlone = Number((await pool.query(`SELECT count(*) AS n FROM "${copy.stagingSchema}".staging_users WHERE published_at IS NULL`)).rows[0].n)
+    await pool.query(`UPDATE "${copy.stagingSchema}".staging_users SET published_at = now() WHERE published_at IS NULL`)
+    progress(`  the API alone accepted ${acceptedAlone} users, ${stagedAlone} staged`)
+
+    progress(`rtds run (streaming), every stage, fed by the ingestion API …`)
+    const streaming = await streamingRun(apiFile)
+    try {
+      accepted = 0
+      const full = await phase(64, 1, acceptedIds)
       // how many accepted users are readable in Cassandra (looked up by id: a count(*) of a big table times out)
       const found = new Set<string>()
       const drain = async (what: string): Promise<number> => {
@@ -227,20 +284,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         return found.size
       }
       await drain('what the API accepted')
-      const lone: number[] = []
-      for (let i = 0; i < 20; i++) {
-        const u = apiUser()
-        const r = await httpLoad({ url: api, connections: 1, bodies: [JSON.stringify(u)], maxMs: 10_000, onAccepted: () => acceptedIds.push(u.login.uuid) })
-        lone.push(r.p50Ms)
-        accepted += r.users
-        await sleep(20)
-      }
-      lone.sort((a, b) => a - b)
-      progress(`  lone request: p50 ${percentile(lone, 50).toFixed(1)} ms`)
 
-
-      // 202 → readable at half the sustainable rate
-      const sustainable = Math.min(p64.users / p64.seconds, rate(st.publish), rate(st.store))
+      // 202 → readable at half the sustainable rate (every stage running)
+      const sustainable = Math.min(full.acceptedUsersPerSec, rate(st.publish), rate(st.store))
       const target = Math.max(1, Math.floor(sustainable / 2))
       const latencyMs = Math.min(opts.phaseMs, 10_000)
       const latencyUsers = Array.from({ length: Math.max(10, Math.ceil((target * latencyMs) / 1000)) }, apiUser)
@@ -280,22 +326,21 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         raw: {
           cassandra: { rowsPerSec: bestRate, bestConcurrency: Number(bestC), byConcurrency, sampleRows: sample },
           kafkaProduceRowsPerSec: Math.round(k.produceRowsPerSec), kafkaConsumeRowsPerSec: Math.round(k.consumeRowsPerSec), postgresInsertRowsPerSec: Math.round(pgRate),
+          http: { requestsPerSec: Math.round(httpRaw.requests / httpRaw.seconds), p50Ms: httpRaw.p50Ms, p99Ms: httpRaw.p99Ms },
         },
         rtds: {
           once: { users: N, stored: summary.recordsStored, seconds: summary.durationMs / 1000, usersPerSec: Math.round(summary.recordsStored / (summary.durationMs / 1000)),
             slowestStageSeconds: slowestAloneMs / 1000, peakRssMb: mb(e2e.peakKb), dlq: summary.deadLettered },
           consumerPeakRssMb: mb(peakKb), consumerStored: consumerAlone.out,
           ingestRowsPerSec: Math.round(rate(st.ingest)), relayRowsPerSec: Math.round(rate(st.publish)), consumerRowsPerSec: Math.round(rate(st.store)),
-          api: figures, loneRequestP50Ms: percentile(lone, 50),
+          api: figures, apiWithEveryStage: full, apiAloneStaged: { accepted: acceptedAlone, staged: stagedAlone }, loneRequestP50Ms: percentile(lone, 50),
           apiStored: { accepted, stored: apiStored },
           latency: { ratePerSec: target, samples: seen.length, p50Ms: percentile(seen, 50), p99Ms: percentile(seen, 99) },
         },
       }
       return res
     } finally {
-      streaming.child.kill('SIGTERM')
-      await Promise.race([streaming.done, sleep(15_000)])
-      streaming.child.kill('SIGKILL')
+      await stopRun(streaming)
     }
   } finally {
     progress('dropping what the bench created …')

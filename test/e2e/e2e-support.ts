@@ -142,10 +142,13 @@ export interface CliResult {
   readonly ms: number
 }
 
-/** Spawns `rtds <args>` from the sources (test/e2e/rtds-dev.ts). */
-export function startRtds(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult>; output(): string } {
+/**
+ * Spawns `rtds <args>` from the sources (test/e2e/rtds-dev.ts), or with `entry` (a compiled entry
+ * script, e.g. the bench's build) instead.
+ */
+export function startRtds(args: readonly string[], env: NodeJS.ProcessEnv = {}, entry?: string): { child: ChildProcess; done: Promise<CliResult>; output(): string } {
   const started = Date.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/rtds-dev.ts'), ...args], {
+  const child = spawn(process.execPath, [...(entry ? [entry] : ['--import', 'tsx', join(root, 'test/e2e/rtds-dev.ts')]), ...args], {
     cwd: root, env: { ...process.env, ...env, FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = '', stderr = ''
