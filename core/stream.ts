@@ -30,6 +30,8 @@ export interface StreamRecord {
 /** A batch delivered by a source; see the delivery contract above. */
 export interface SourceBatch {
   readonly records: readonly StreamRecord[]
+  /** Bytes of the records' values as the source received them, when it knows (metrics; else estimated). */
+  readonly bytes?: number
   /** Every record is durable downstream (written or dead-lettered): move the source's position. */
   ack(): Promise<void>
   /** The batch could not be completed (a sink is down past its retries, shutdown before the write). */

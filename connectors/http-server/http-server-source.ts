@@ -117,6 +117,7 @@ export class HttpServerSource implements Source {
       const outcome = await new Promise<{ ok: true } | { ok: false; error: Error }>((resolve) => {
         const batch: SourceBatch = {
           records,
+          bytes: Buffer.byteLength(text),
           ack: async () => resolve({ ok: true }),
           nack: async (error) => resolve({ ok: false, error }),
         }

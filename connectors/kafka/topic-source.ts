@@ -249,13 +249,13 @@ export class KafkaTopicSource implements Source {
     let pastEnd = false // once: this partition reached the end offset
     let emittedUpTo: string | undefined
     try {
-      let chunk: { records: StreamRecord[]; first: string; last: string } = { records: [], first: '', last: '' }
+      let chunk: { records: StreamRecord[]; first: string; last: string; bytes: number } = { records: [], first: '', last: '', bytes: 0 }
       const flush = async (): Promise<void> => {
         if (chunk.records.length === 0) return
-        const { records, first, last } = chunk
-        chunk = { records: [], first: '', last: '' }
+        const { records, first, last, bytes } = chunk
+        chunk = { records: [], first: '', last: '', bytes: 0 }
         const u = unit(first, last)
-        await emit({ records, ack: u.ok, nack: u.fail })
+        await emit({ records, bytes, ack: u.ok, nack: u.fail })
         emittedUpTo = last
       }
       for (const message of batch.messages) {
@@ -283,6 +283,7 @@ export class KafkaTopicSource implements Source {
         if (chunk.records.length === 0) chunk.first = message.offset
         chunk.records.push({ key: message.key?.toString('utf8') ?? null, value, origin, headers: headersToStrings(message.headers) })
         chunk.last = message.offset
+        chunk.bytes += message.value?.length ?? 0
         if (chunk.records.length >= this.opts.batchSize) await flush()
       }
       if (alive()) await flush()

@@ -23,7 +23,7 @@ const OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const
 export class PipelineMetrics {
   readonly registry = new Registry()
   private readonly received = new Counter({ name: 'rtds_records_received_total', help: 'Records a stage took from its inputs.', labelNames: L, registers: [this.registry] })
-  private readonly receivedBytes = new Counter({ name: 'rtds_received_bytes_total', help: 'Bytes of the values a stage took from its inputs (JSON or raw; batches over 8 records estimated from 8 of them).', labelNames: L, registers: [this.registry] })
+  private readonly receivedBytes = new Counter({ name: 'rtds_received_bytes_total', help: 'Bytes of the values a stage took from its inputs: as received where the source knows (HTTP bodies, Kafka values), else as JSON (batches over 8 records estimated from 8 of them).', labelNames: L, registers: [this.registry] })
   private readonly sent = new Counter({ name: 'rtds_records_sent_total', help: 'Records a stage wrote to a target (acknowledged by the server).', labelNames: L, registers: [this.registry] })
   private readonly dead = new Counter({ name: 'rtds_records_dead_lettered_total', help: 'Records a stage sent to its dead-letter topic, by reason.', labelNames: [...L, 'reason'], registers: [this.registry] })
   private readonly retries = new Counter({ name: 'rtds_retries_total', help: 'Retriable failures retried (what: write, dead-letter, input).', labelNames: [...L, 'what'], registers: [this.registry] })
@@ -43,6 +43,9 @@ export class PipelineMetrics {
   private readonly nextFire = new Gauge({ name: 'rtds_schedule_next_fire_timestamp_seconds', help: 'Next fire time of a scheduled source (absent when it never fires again).', labelNames: L, registers: [this.registry] })
   private readonly serverUp = new Gauge({ name: 'rtds_server_up', help: '1 when a server the pipeline needs answered the last probe, else 0.', labelNames: ['pipeline', 'server'], registers: [this.registry] })
 
+  /** Labelled children of the metrics counted per batch, by label values: prom-client hashes the labels on every `labels()` call. */
+  private readonly children = new Map<object, Map<string, unknown>>()
+
   constructor(opts: { readonly processMetrics?: boolean } = {}) {
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry })
   }
@@ -61,6 +64,16 @@ export class PipelineMetrics {
     return bus.on((e) => this.count(pipeline, e))
   }
 
+  /** `metric.labels(...values)`, cached. */
+  private at<C>(metric: { labels(...values: string[]): C }, ...values: string[]): C {
+    let byKey = this.children.get(metric)
+    if (!byKey) this.children.set(metric, (byKey = new Map()))
+    const key = values.join('\u0001')
+    let child = byKey.get(key) as C | undefined
+    if (!child) byKey.set(key, (child = metric.labels(...values)))
+    return child
+  }
+
   private count(pipeline: string, e: RtdsEvent): void {
     if (e.type === 'server.health') {
       this.serverUp.labels(pipeline, e.server).set(e.up ? 1 : 0)
@@ -69,12 +82,12 @@ export class PipelineMetrics {
     const l = [pipeline, e.stage, e.component] as const
     switch (e.type) {
       case 'batch.read':
-        this.received.labels(...l).inc(e.records)
-        if (e.bytes) this.receivedBytes.labels(...l).inc(e.bytes)
+        this.at(this.received, ...l).inc(e.records)
+        if (e.bytes) this.at(this.receivedBytes, ...l).inc(e.bytes)
         break
       case 'records.written':
-        this.sent.labels(...l).inc(e.records)
-        this.writeSeconds.labels(...l).observe(e.ms / 1000)
+        this.at(this.sent, ...l).inc(e.records)
+        this.at(this.writeSeconds, ...l).observe(e.ms / 1000)
         break
       case 'record.dead_lettered':
         this.dead.labels(...l, e.reason).inc()
@@ -89,11 +102,11 @@ export class PipelineMetrics {
         this.errors.labels(...l).inc()
         break
       case 'batch.settled':
-        this.batchSeconds.labels(...l).observe(e.ms / 1000)
-        this.commitSeconds.labels(...l).observe(e.ackMs / 1000)
+        this.at(this.batchSeconds, ...l).observe(e.ms / 1000)
+        this.at(this.commitSeconds, ...l).observe(e.ackMs / 1000)
         break
       case 'writes.in_flight':
-        this.inFlight.labels(...l).set(e.records)
+        this.at(this.inFlight, ...l).set(e.records)
         break
       case 'lag':
         this.lag.labels(...l, String(e.partition)).set(e.lag)

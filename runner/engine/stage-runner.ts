@@ -356,7 +356,7 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
       try {
         await src.run((batch) => {
           emitted = true
-          if (events.active) events.emit({ type: 'batch.read', ...component(src.name), records: batch.records.length, bytes: bytesOf(batch.records) })
+          if (events.active) events.emit({ type: 'batch.read', ...component(src.name), records: batch.records.length, bytes: batch.bytes ?? bytesOf(batch.records) })
           return emit(batch)
         }, opts.stop)
         return
