@@ -114,6 +114,7 @@ export function toPlain(v: unknown): unknown {
   if (v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date) return v
   if (Array.isArray(v)) return v.map(toPlain)
   const out: Record<string, unknown> = {}
-  for (const [k, x] of Object.entries(v)) out[k] = toPlain(x)
+  const o = v as Record<string, unknown>
+  for (const k of Object.keys(o)) out[k] = toPlain(o[k]) // not Object.entries: no [key, value] array per field
   return out
 }

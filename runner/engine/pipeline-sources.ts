@@ -60,7 +60,7 @@ function pipelineInput(src: SourceSpec, stage: StageSpec, ctx: InputContext): { 
     return { source: input.listen, tinyBatches: input.tinyBatches ?? false }
   }
   const schedule = src.schedule && ctx.runFor !== undefined ? { ...src.schedule, runFor: ctx.runFor } : src.schedule
-  return { source: scheduledSource(input.pull, schedule, { pipeline: spec.pipeline, once: ctx.once, history: ctx.backend.runHistory(), log: ctx.log, events: ctx.events, stage: stage.name, triggers: ctx.triggers }), tinyBatches: false }
+  return { source: scheduledSource(input.pull, schedule, { pipeline: spec.pipeline, once: ctx.once, history: ctx.backend.runHistory(), log: ctx.log, events: ctx.events, stage: stage.name, batchSize: stage.batch.size, triggers: ctx.triggers }), tinyBatches: false }
 }
 
 /** The consumer group of a stage reading a topic: `rtds.<pipeline>.<stage>` (made only here). */

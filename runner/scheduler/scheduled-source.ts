@@ -33,6 +33,12 @@ export interface ScheduledSourceOptions {
   /** Where `schedule.next` / `schedule.started` / `schedule.finished` go (metrics), with the reading stage's name. */
   readonly events?: EventBus
   readonly stage?: string
+  /**
+   * Records per emitted batch at most (the reading stage's `batch.size`): a big page is handed to
+   * the engine in pieces, so it flows through the stage (and the stages after it) while the rest of
+   * the page waits, and the pieces already written can be freed. Default: a page is one batch.
+   */
+  readonly batchSize?: number
   /** Where "run now" (the console) reaches this source's schedule loop. */
   readonly triggers?: ScheduleTriggers
 }
@@ -68,10 +74,11 @@ export function scheduledSource(puller: PullSource, schedule: ScheduleSpec | und
           await sleep(Math.min(schedule?.every ?? 1000, Math.max(0, windowEnd - now())), signal)
           if (signal.aborted || now() >= windowEnd) break
         }
-        const records = await puller.pull(signal)
-        if (records.length === 0) continue
-        tally.records += records.length
-        await emit(observe(records, tally))
+        const page = [...(await puller.pull(signal))]
+        if (page.length === 0) continue
+        tally.records += page.length
+        const size = Math.max(1, opts.batchSize ?? page.length)
+        while (page.length > 0) await emit(observe(page.splice(0, size), tally)) // splice: what was emitted is not kept here
       } while (!signal.aborted && now() < windowEnd)
     } catch (err) {
       pullError = err as Error

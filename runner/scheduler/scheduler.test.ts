@@ -72,6 +72,24 @@ test('once: one run now honouring runFor with `every` between pulls; recorded in
   assert.equal(backend.runs[0].outcome, { status: 'succeeded', records: 3, deadLettered: 1 })
 })
 
+test('a page larger than batchSize is emitted in pieces; the run counts the whole page and succeeds once every piece is acked', async () => {
+  const backend = new MemoryBackend({ pipeline: 'p' })
+  const page: StreamRecord[] = Array.from({ length: 25 }, (_, i) => ({ key: null, value: { i }, origin: `test i=${i}` }))
+  const src: PullSource = { name: 'big', describe: 'test', pull: async () => page, close: async () => {} }
+  const source = scheduledSource(src, undefined, { pipeline: 'p', once: true, history: backend.runHistory(), batchSize: 10 })
+  const sizes: number[] = []
+  const held: SourceBatch[] = []
+  const running = source.run(async (b) => { sizes.push(b.records.length); held.push(b) }, new AbortController().signal)
+  await new Promise((r) => setTimeout(r, 20))
+  assert.equal(sizes, [10, 10, 5])
+  assert.equal(held.flatMap((b) => b.records.map((r) => (r.value as { i: number }).i)), page.map((_, i) => i), 'in order, each record once')
+  assert.is(page.length, 25, 'the pulled page itself is left as it was')
+  assert.is(backend.runs[0]?.outcome, undefined, 'the run is not finished while pieces are unacked')
+  for (const b of held) await b.ack()
+  await running
+  assert.equal(backend.runs[0].outcome, { status: 'succeeded', records: 25, deadLettered: 0 })
+})
+
 test('interval schedule: runs repeatedly until aborted; a failed pull is recorded and the schedule goes on', async () => {
   const backend = new MemoryBackend({ pipeline: 'p' })
   let n = 0
