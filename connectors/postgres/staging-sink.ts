@@ -1,8 +1,12 @@
 /**
  * The staging sink, a GROUP COMMIT writer: every `write` call (one per stage group: API requests,
- * scheduled pulls) joins the next transaction. At most one commit per sink is in flight; records
- * arriving while it runs wait in the pending group, and the next commit starts the moment the
- * previous one ended with everything pending — no linger, no idle wait. A commit is ONE statement
+ * scheduled pulls) joins the next transaction. At most {@link STAGING_COMMITS_IN_FLIGHT} commits per
+ * sink are in flight; records arriving while they run wait in the pending group, and the next
+ * commit starts the moment one ended with everything pending (up to the caps) — no linger, no idle
+ * wait. Two commits of up to 1,000 records keep both of Postgres' cores busy: measured with arrays
+ * of 100 users at 64 connections, 11.1k/12.6k users/s against 6.5k/8.8k with one commit of up to
+ * 5,000 (the single-user rate did not change). Writes in flight at once have no order between them
+ * (neither had their requests); a write made after another one resolved commits after it. A commit is ONE statement
  * (`INSERT … SELECT k, v::jsonb, o FROM unnest($1::text[], $2::text[], $3::text[])`: three array parameters, any
  * number of rows), so it is its own transaction. Size caps (records, bytes of JSON per commit) keep
  * each transaction, and memory, bounded; what does not fit waits for the following commit. Each
@@ -19,10 +23,10 @@ import { classifyPgError } from './client.js'
 import { STAGING_CHANNEL, stagingCommitted } from './staging-signal.js'
 
 /** Default caps of one group commit. */
-export const STAGING_COMMIT_MAX_RECORDS = 5000
+export const STAGING_COMMIT_MAX_RECORDS = 1000
 export const STAGING_COMMIT_MAX_BYTES = 8 * 1024 * 1024
 /** Commits in flight per sink (each one ending starts the next with everything pending). */
-export const STAGING_COMMITS_IN_FLIGHT = 1
+export const STAGING_COMMITS_IN_FLIGHT = 2
 
 export interface PostgresStagingSinkOptions {
   /** Sink name (the table's name in the pipeline). */
@@ -81,7 +85,7 @@ export class PostgresStagingSink implements Sink {
     this.maxRecords = Math.max(1, opts.maxRecords ?? STAGING_COMMIT_MAX_RECORDS)
     this.maxBytes = Math.max(1, opts.maxBytes ?? STAGING_COMMIT_MAX_BYTES)
     this.maxCommits = Math.max(1, opts.maxCommits ?? STAGING_COMMITS_IN_FLIGHT)
-    this.window = this.maxRecords * 2
+    this.window = this.maxRecords * (this.maxCommits + 1)
     // the NOTIFY is delivered at COMMIT: relays in other processes wake (staging-signal.ts)
     // values travel as text[] and are cast per row: Postgres parses a jsonb[] array literal far more
     // slowly (measured: 64 rows 3.8 → 3.0 ms, 256 rows 15.9 → 10.7 ms per commit)
