@@ -9,6 +9,10 @@
  *   → dead-letter (the records that failed, with their reason)
  *   → ack (only then; a group whose writes cannot complete is nacked — never acked with records missing).
  *
+ * A stage whose sinks declare no window writes its groups one after another, in the order it read
+ * them, but hands a written group's dead-letter → ack steps to the background (at most a few), so an
+ * ack that is a round trip of its own (the outbox's UPDATE + COMMIT) does not hold the next write.
+ *
  * A stage whose sinks declare a `window` (records worth keeping in flight, e.g. the Cassandra sink's
  * shared window of prepared writes) is pipelined: a worker hands the prepared group's write → dead-letter
  * → ack to the background and reads the next group while fewer than `window` records are in flight.
@@ -218,6 +222,9 @@ export function bytesOf(records: readonly StreamRecord[]): number {
   return Math.round((sampled * n) / 8)
 }
 
+/** Written groups of a stage without a window whose dead-letter and ack steps may run while the next group is written. */
+const SETTLING_GROUPS = 4
+
 /** Runs the stage until its inputs end (or stop) and every taken batch is settled. */
 export async function runStage(opts: StageRunOptions): Promise<void> {
   const { stage, stats, events } = opts
@@ -274,14 +281,21 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
     if (events.active) events.emit({ type: 'writes.in_flight', ...component(stage.name), records: stats.inFlight, ...(window ? { window } : {}) })
     if (delta < 0) for (const w of roomWaiters.splice(0)) w()
   }
-  /** Steps write → dead-letter → ack of one prepared group (in the background when pipelined). */
-  const finishGroup = async (group: readonly SourceBatch[], prepared: PreparedGroup, n: number, taken: number): Promise<void> => {
+  /**
+   * Steps write → dead-letter → ack of one prepared group (in the background when pipelined);
+   * `written` is called once the write step ended (done or failed).
+   */
+  const finishGroup = async (group: readonly SourceBatch[], prepared: PreparedGroup, n: number, taken: number, written: () => void = () => {}): Promise<void> => {
     let inFlight = n
     writing(n)
     try {
-      await writeTargets(opts.sinks, prepared, stage.batch.size, retryWrite, (sink, records, ms) => {
-        if (events.active) events.emit({ type: 'records.written', ...component(sink.name), records, ms })
-      })
+      try {
+        await writeTargets(opts.sinks, prepared, stage.batch.size, retryWrite, (sink, records, ms) => {
+          if (events.active) events.emit({ type: 'records.written', ...component(sink.name), records, ms })
+        })
+      } finally {
+        written()
+      }
       writing(-inFlight)
       inFlight = 0
       const dead = await deadLetterFailed(group, prepared.failed, deadLetter)
@@ -325,7 +339,14 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
         continue
       }
       if (window === 0) {
-        await finishGroup(group, prepared, n, taken)
+        // writes one group after another (their order is the sinks' order), but the dead-letter and
+        // ack steps of a written group overlap the next group's write (an outbox ack is a COMMIT)
+        let written!: () => void
+        const writeEnded = new Promise<void>((r) => (written = r))
+        const task = finishGroup(group, prepared, n, taken, written).finally(() => tasks.delete(task))
+        tasks.add(task)
+        await writeEnded
+        while (tasks.size > SETTLING_GROUPS) await Promise.race(tasks)
         continue
       }
       // pipelined: the group is written, dead-lettered and acked in the background; the source
