@@ -118,6 +118,30 @@ test('ack only after write: nothing is acked while the write is pending', async 
   assert.equal(events, ['write 20', 'ack 0', 'ack 1'])
 })
 
+test('no window: groups are written one after another in read order while earlier ones are still being acked (at most 4)', async () => {
+  const writes: number[] = []
+  let acksDone = 0
+  let release!: () => void
+  const gate = new Promise<void>((r) => (release = r))
+  const source: Source = {
+    name: 'src',
+    async run(emit) {
+      for (let b = 0; b < 8; b++)
+        await emit({ records: Array.from({ length: 10 }, (_, i) => rec(b * 10 + i)), ack: async () => { await gate; acksDone++ }, nack: async () => {} })
+    },
+    async close() {},
+  }
+  const sink: Sink = { name: 'out', async write(records) { writes.push((records[0].value as { i: number }).i / 10); return [] }, async close() {} }
+  const run = runStage(options({ inputs: [source], sinks: [sink] }))
+  await wait(50)
+  assert.equal(writes, [0, 1, 2, 3, 4], 'the next groups were written while the acks waited, up to 4 settling')
+  assert.is(acksDone, 0)
+  release()
+  await run
+  assert.equal(writes, [0, 1, 2, 3, 4, 5, 6, 7], 'every group written once, in read order')
+  assert.is(acksDone, 8)
+})
+
 test('a non-retriable sink error nacks the batch (never acked with records missing)', async () => {
   const { source, state } = fakeSource(2, 3, [])
   const { sink } = memorySink({ fatal: true })
