@@ -6,9 +6,9 @@
  * wait. Two commits of up to 1,000 records keep both of Postgres' cores busy: measured with arrays
  * of 100 users at 64 connections, 11.1k/12.6k users/s against 6.5k/8.8k with one commit of up to
  * 5,000 (the single-user rate did not change). Writes in flight at once have no order between them
- * (neither had their requests); a write made after another one resolved commits after it. A commit is ONE statement
- * (`INSERT … SELECT k, v::jsonb, o FROM unnest($1::text[], $2::text[], $3::text[])`: three array parameters, any
- * number of rows), so it is its own transaction. Size caps (records, bytes of JSON per commit) keep
+ * (neither had their requests); a write made after another one resolved commits after it. A commit
+ * is ONE statement (`INSERT … SELECT k, v::jsonb, o FROM unnest($1::text[], $2::text[], $3::text[])`:
+ * three array parameters, any number of rows), so it is its own transaction. Size caps (records, bytes of JSON per commit) keep
  * each transaction, and memory, bounded; what does not fit waits for the following commit. Each
  * `write` resolves after the COMMIT that holds its records, which is what lets the HTTP API answer
  * 202 only for durable records; a failed commit rejects every write it held (retried by the engine).

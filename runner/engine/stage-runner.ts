@@ -282,10 +282,10 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
     if (delta < 0) for (const w of roomWaiters.splice(0)) w()
   }
   /**
-   * Steps write → dead-letter → ack of one prepared group (in the background when pipelined);
-   * `written` is called once the write step ended (done or failed).
+   * Steps write → dead-letter → ack of one prepared group (run in the background); `written` is
+   * called once the write step ended (done or failed).
    */
-  const finishGroup = async (group: readonly SourceBatch[], prepared: PreparedGroup, n: number, taken: number, written: () => void = () => {}): Promise<void> => {
+  const finishGroup = async (group: readonly SourceBatch[], prepared: PreparedGroup, n: number, taken: number, written: () => void): Promise<void> => {
     let inFlight = n
     writing(n)
     try {
@@ -338,21 +338,20 @@ export async function runStage(opts: StageRunOptions): Promise<void> {
         if (events.active) events.emit({ type: 'batch.settled', ...component(stage.name), records: n, ms: Date.now() - taken, ackMs: 0, ok: false })
         continue
       }
+      // the group is written, dead-lettered and acked in the background; sources move their position
+      // only over acked groups (low watermark), so settling out of order is safe
+      let written!: () => void
+      const writeEnded = new Promise<void>((r) => (written = r))
+      const task = finishGroup(group, prepared, n, taken, written).finally(() => tasks.delete(task))
+      tasks.add(task)
       if (window === 0) {
-        // writes one group after another (their order is the sinks' order), but the dead-letter and
-        // ack steps of a written group overlap the next group's write (an outbox ack is a COMMIT)
-        let written!: () => void
-        const writeEnded = new Promise<void>((r) => (written = r))
-        const task = finishGroup(group, prepared, n, taken, written).finally(() => tasks.delete(task))
-        tasks.add(task)
+        // no window: groups are written one after another (in read order); only the dead-letter and
+        // ack steps overlap the next group's write (an outbox ack is a COMMIT), at most SETTLING_GROUPS
         await writeEnded
         while (tasks.size > SETTLING_GROUPS) await Promise.race(tasks)
         continue
       }
-      // pipelined: the group is written, dead-lettered and acked in the background; the source
-      // commits only over acked groups (low watermark), so completing out of order is safe
-      const task = finishGroup(group, prepared, n, taken).finally(() => tasks.delete(task))
-      tasks.add(task)
+      // pipelined: the next group is read while fewer than `window` records are being written
       while (stats.inFlight >= window) await new Promise<void>((r) => roomWaiters.push(r))
     }
   }
