@@ -47,6 +47,8 @@ export interface ApiFigure {
   readonly p50Ms: number
   readonly p99Ms: number
   readonly failed: number
+  /** Why requests failed (reason → count). */
+  readonly failures: Record<string, number>
 }
 
 export interface BenchResult {
@@ -225,7 +227,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     let accepted = 0
     const acceptedIds: string[] = []
     const apiUser = () => generateUser(seed + 4, seq++) as { login: { uuid: string } }
-    const phase = async (connections: number, per: number, keep: string[] | undefined): Promise<ApiFigure> => {
+    const phase = async (run: ReturnType<typeof startRtds>, connections: number, per: number, keep: string[] | undefined): Promise<ApiFigure> => {
       // as many bodies as can be sent in the phase at 40,000 users/s, at most N users
       const count = Math.max(connections * 2, Math.min(Math.ceil(N / per), Math.ceil((40 * opts.phaseMs) / per)))
       const users = Array.from({ length: count }, () => Array.from({ length: per }, apiUser))
@@ -234,7 +236,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       const r = await httpLoad({ url: api, connections, bodies, maxMs: opts.phaseMs, onAccepted: (i) => keep?.push(...users[i].map((u) => u.login.uuid)) })
       accepted += r.users
       progress(`    ${Math.round(r.users / r.seconds)} users/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.failed} failed`)
-      return { connections, usersPerRequest: per, acceptedUsersPerSec: Math.round(r.users / r.seconds), p50Ms: r.p50Ms, p99Ms: r.p99Ms, failed: r.failed }
+      if (r.failed) progress(`    failed requests: ${JSON.stringify(r.failures)}; the run's output so far ends:\n${run.output().slice(-3000)}`)
+      return { connections, usersPerRequest: per, acceptedUsersPerSec: Math.round(r.users / r.seconds), p50Ms: r.p50Ms, p99Ms: r.p99Ms, failed: r.failed, failures: r.failures }
     }
 
     // the API alone: the ingest stage only (like the stages alone above); what it stages is set aside after
@@ -245,9 +248,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const alone = await streamingRun(stageFile('ingest', undefined))
     try {
       const before = accepted
-      figures.push(await phase(64, 1, undefined))
-      figures.push(await phase(256, 1, undefined))
-      figures.push(await phase(64, 100, undefined))
+      figures.push(await phase(alone, 64, 1, undefined))
+      figures.push(await phase(alone, 256, 1, undefined))
+      figures.push(await phase(alone, 64, 100, undefined))
       for (let i = 0; i < 20; i++) {
         const r = await httpLoad({ url: api, connections: 1, bodies: [JSON.stringify(apiUser())], maxMs: 10_000 })
         lone.push(r.p50Ms)
@@ -270,7 +273,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const streaming = await streamingRun(apiFile)
     try {
       accepted = 0
-      const full = await phase(64, 1, acceptedIds)
+      const full = await phase(streaming, 64, 1, acceptedIds)
       // how many accepted users are readable in Cassandra (looked up by id: a count(*) of a big table times out)
       const found = new Set<string>()
       const drain = async (what: string): Promise<number> => {

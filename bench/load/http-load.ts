@@ -12,6 +12,8 @@ export interface LoadResult {
   /** Users accepted (a 202's `accepted` count). */
   readonly users: number
   readonly failed: number
+  /** Why requests failed: `<status or error code>: <message>` → how many (a few distinct reasons). */
+  readonly failures: Record<string, number>
   readonly seconds: number
   readonly p50Ms: number
   readonly p99Ms: number
@@ -45,6 +47,12 @@ export async function httpLoad(opts: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = []
   const answers: { index: number; sentAt: number; answeredAt: number }[] = []
   let next = 0, accepted = 0, users = 0, failed = 0
+  const failures: Record<string, number> = {}
+  const fail = (reason: string): void => {
+    failed++
+    const key = reason.slice(0, 200)
+    if (key in failures || Object.keys(failures).length < 10) failures[key] = (failures[key] ?? 0) + 1
+  }
   const t0 = performance.now()
   const deadline = t0 + opts.maxMs
   const post = (index: number): Promise<void> => new Promise((resolve) => {
@@ -62,12 +70,12 @@ export async function httpLoad(opts: LoadOptions): Promise<LoadResult> {
           users += Number((JSON.parse(text) as { accepted?: number }).accepted ?? 0)
           answers.push({ index, sentAt, answeredAt })
           opts.onAccepted?.(index, performance.now())
-        } else failed++
+        } else fail(`${res.statusCode}: ${errorOf(text)}`)
         if ((accepted + failed) % 2000 === 0) opts.onProgress?.(accepted + failed)
         resolve()
       })
     })
-    req.on('error', () => { failed++; resolve() })
+    req.on('error', (err: NodeJS.ErrnoException) => { fail(`${err.code ?? 'error'}: ${err.message}`); resolve() })
     req.end(body)
   })
   if (opts.ratePerSec) {
@@ -89,5 +97,15 @@ export async function httpLoad(opts: LoadOptions): Promise<LoadResult> {
   const seconds = (performance.now() - t0) / 1000
   agent.destroy()
   latencies.sort((a, b) => a - b)
-  return { requests: latencies.length, accepted, users, failed, seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), answers }
+  return { requests: latencies.length, accepted, users, failed, failures, seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), answers }
+}
+
+/** The `error` of a JSON error body, else the text. */
+function errorOf(text: string): string {
+  try {
+    const e = (JSON.parse(text) as { error?: unknown }).error
+    return typeof e === 'string' ? e : text
+  } catch {
+    return text
+  }
 }
