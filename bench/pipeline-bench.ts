@@ -199,7 +199,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const e2e = await runOnce(onceFile, `end to end (${N} more users)`)
     const summary = e2e.summary
     const st = { ingest: ingestAlone, publish: relayAlone, store: consumerAlone }
-    progress(`  end to end: ${summary.recordsStored} stored in ${(summary.durationMs / 1000).toFixed(1)} s (${(summary.durationMs / slowestAloneMs).toFixed(2)} × the slowest stage alone), peak RSS ${mb(e2e.peakKb)} MB`)
+    progress(`  end to end: ${summary.recordsStored} stored in ${(summary.durationMs / 1000).toFixed(1)} s (${(summary.durationMs / slowestAloneMs).toFixed(2)} × the slowest stage alone), peak RSS ${mb(e2e.peakKb)} MB; in/out per stage ${Object.entries(summary.stages).map(([k, v]) => `${k} ${v.in}/${v.out}`).join(', ')}`)
     const peakKb = consumer.peakKb
 
     // ---------------------------------------------------------------- rtds run (streaming), the API

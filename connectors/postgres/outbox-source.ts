@@ -94,9 +94,12 @@ export class PostgresOutboxSource implements Source {
       while (this.inFlight.size >= maxInFlight && !signal.aborted) await Promise.race(this.inFlight)
       if (signal.aborted || this.closed) break
       const seen = stagedCount(table)
+      // sampled BEFORE the claim: an empty claim ends a once run only if upstream had ended before
+      // its snapshot was taken — upstream may stage its last rows and end while the claim is on its way
+      const endedBefore = upstreamEnded
       const claimed = await this.claim(n)
       if (!claimed) {
-        if (this.opts.once && !upstreamEnded) {
+        if (this.opts.once && !endedBefore) {
           // upstream still staging: wait for its next commit (or its end), then claim again
           await Promise.race([untilStaged(table, poll, signal, seen), upstreamDone])
           continue

@@ -159,6 +159,55 @@ test('relay: claim, ack marks exactly the claimed rows published; once stops whe
   assert.ok((await rows(table)).every((r) => r.published_at !== null))
 })
 
+test('relay --once: rows committed while an empty claim is still on its way back are published, when upstream ended meanwhile', async () => {
+  const table = await freshTable()
+  // the pool is the real one; only the answer of the first claim is held back until the upstream
+  // stage has staged its rows and ended (a claim whose snapshot predates that last commit)
+  let release!: () => void
+  const held = new Promise<void>((r) => (release = r))
+  let claimed!: () => void
+  const claimRan = new Promise<void>((r) => (claimed = r))
+  let first = true
+  const slowPool = {
+    query: pool.query.bind(pool),
+    connect: async () => {
+      const client = await pool.connect()
+      return new Proxy(client, {
+        get(target, prop) {
+          if (prop !== 'query') {
+            const v = Reflect.get(target, prop)
+            return typeof v === 'function' ? v.bind(target) : v
+          }
+          return async (text: string, params?: unknown[]) => {
+            const res = await target.query(text, params)
+            if (first && text.includes('FOR UPDATE SKIP LOCKED')) {
+              first = false
+              claimed()
+              await held
+            }
+            return res
+          }
+        },
+      })
+    },
+  } as unknown as pg.Pool
+  let upstreamEnded!: () => void
+  const upstreamDone = new Promise<void>((r) => (upstreamEnded = r))
+  const seen: StreamRecord[] = []
+  const running = source(table, { pool: slowPool, upstreamDone }).run(async (b) => {
+    seen.push(...b.records)
+    await b.ack()
+  }, new AbortController().signal)
+  await claimRan // the first claim found nothing; its answer is held
+  await sink(table).write(Array.from({ length: 5 }, (_, i) => rec(i))) // upstream stages its rows (committed)
+  upstreamEnded()
+  await new Promise((r) => setTimeout(r, 20))
+  release()
+  await running
+  assert.equal(seen.map((r) => r.key), ['k0', 'k1', 'k2', 'k3', 'k4'], 'the rows staged before upstream ended were published in this run')
+  assert.ok((await rows(table)).every((r) => r.published_at !== null))
+})
+
 test('relay: nack rolls back, bumps attempts/last_error, and the rows are claimed again later', async () => {
   const table = await freshTable()
   await sink(table).write(Array.from({ length: 5 }, (_, i) => rec(i)))
