@@ -6,6 +6,7 @@
  */
 import { sleep } from '../../core/retry.js'
 import type { PostgresTableSpec } from '../postgres/spec.js'
+import { toJsonb } from '../postgres/jsonb.js'
 import type { StagingSourceOptions } from '../backend.js'
 import { ConnectionError, RecordError } from '../../core/errors.js'
 import type { RecordFailure, Sink, Source, SourceBatch, StreamRecord } from '../../core/stream.js'
@@ -40,9 +41,8 @@ export class MemoryStagingTable {
         const failures: RecordFailure[] = []
         const ok: { record: StreamRecord; json: string }[] = []
         for (const record of records) {
-          const json = JSON.stringify(record.value)
-          if (json === undefined) failures.push({ record, error: new RecordError('encode', 'value is undefined or not JSON data') })
-          else if (json.includes('\\u0000')) failures.push({ record, error: new RecordError('encode', 'value contains a NUL character (\\u0000), which Postgres jsonb cannot store') })
+          const json = toJsonb(record.value)
+          if (json instanceof RecordError) failures.push({ record, error: json })
           else ok.push({ record, json })
         }
         if (ok.length === 0) return failures

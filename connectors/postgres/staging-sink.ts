@@ -18,6 +18,7 @@ import type pg from 'pg'
 import type { ConnectionSettings } from '../../core/settings.js'
 import { RecordError } from '../../core/errors.js'
 import type { RecordFailure, Sink, SinkCommitFact, StreamRecord } from '../../core/stream.js'
+import { toJsonb } from './jsonb.js'
 import { pgQualified } from './ddl.js'
 import { classifyPgError } from './client.js'
 import { STAGING_CHANNEL, stagingCommitted } from './staging-signal.js'
@@ -49,22 +50,6 @@ interface Waiting {
   readonly bytes: number
   resolve(): void
   reject(err: unknown): void
-}
-
-/**
- * Serialises a record value for a jsonb column, or explains why it cannot be stored. Postgres
- * jsonb rejects `\u0000`, so such a value is a per-record failure rather than a failed batch.
- */
-export function toJsonb(value: unknown): string | RecordError {
-  let text: string | undefined
-  try {
-    text = JSON.stringify(value)
-  } catch (err) {
-    return new RecordError('encode', `value cannot be serialised as JSON: ${(err as Error).message}`, { cause: err })
-  }
-  if (text === undefined) return new RecordError('encode', 'value is undefined or not JSON data')
-  if (text.includes('\\u0000')) return new RecordError('encode', 'value contains a NUL character (\\u0000), which Postgres jsonb cannot store')
-  return text
 }
 
 /** Postgres staging (outbox) table as a sink; see the module comment. */

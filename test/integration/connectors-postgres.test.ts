@@ -69,6 +69,23 @@ test('staging sink: a failing statement commits nothing of the batch', async () 
   assert.is((await rows(table)).length, 1200)
 })
 
+test('staging sink: a lone UTF-16 surrogate (valid JSON, refused by jsonb) fails only its record, not the commit the other writes joined', async () => {
+  const table = await freshTable()
+  const s = sink(table)
+  const [lone, others] = await Promise.all([
+    s.write([rec(1, { name: 'x\ud800y' }), rec(2, { name: 'low \udc00 alone' })]),
+    s.write([rec(3, { name: 'paired \ud83d\ude00' }), rec(4, { text: 'a backslash then u0000: \\u0000, and \\ud800' }), rec(5, { name: 'odd run \\\u0000' })]),
+  ])
+  assert.equal(lone.map((f) => [f.record.key, f.error.message]), [
+    ['k1', 'value contains a lone UTF-16 surrogate (\\ud800), which is not Unicode text: Postgres jsonb cannot store it'],
+    ['k2', 'value contains a lone UTF-16 surrogate (\\udc00), which is not Unicode text: Postgres jsonb cannot store it'],
+  ])
+  assert.equal(others.map((f) => [f.record.key, f.error.message]), [['k5', 'value contains a NUL character (\\u0000), which Postgres jsonb cannot store']])
+  const got = await rows(table)
+  assert.equal(got.map((r) => r.key), ['k3', 'k4'])
+  assert.equal(got.map((r) => r.value), [{ name: 'paired \ud83d\ude00' }, { text: 'a backslash then u0000: \\u0000, and \\ud800' }])
+})
+
 test('staging sink group commit: writes arriving during a commit join the next one; each resolves only after its COMMIT; caps bound a transaction', async () => {
   const table = await freshTable()
   const s = new PostgresStagingSink({ name: table, pool, settings, schema, table, maxRecords: 50 })
